@@ -1,0 +1,10 @@
+namespace Coinshard.Benchmarks;
+
+/// <summary>Every benchmark the program knows, in run order.</summary>
+internal static class BenchmarkCatalog
+{
+    public static IReadOnlyList<Benchmark> All { get; } =
+    [
+        new("chain.scripthash", "Electrum scripthash (SHA-256 of output scripts)", ChainBenchmarks.Scripthash),
+    ];
+}

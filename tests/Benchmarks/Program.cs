@@ -1,0 +1,11 @@
+using Coinshard.Benchmarks;
+
+// Benchmarks measure; tests assert. This program prints figures and optionally writes them as JSON.
+// Usage: dotnet run -c Release --project tests/Benchmarks -- [--quick] [--only NAME] [--json FILE]
+var options = BenchmarkOptions.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("usage: Coinshard.Benchmarks [--quick] [--only NAME[,NAME]] [--json FILE] [--list]");
+    return 2;
+}
+return BenchmarkRunner.Run(options, BenchmarkCatalog.All);
