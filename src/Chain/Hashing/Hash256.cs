@@ -33,6 +33,12 @@ public readonly struct Hash256 : IEquatable<Hash256>, IComparable<Hash256>
         _d = BinaryPrimitives.ReadUInt64LittleEndian(internalBytes[24..]);
     }
 
+    /// <summary>
+    /// The first 8 internal-order bytes as a little-endian integer: a compact, uniformly distributed
+    /// key for indexes and shard routing (finding a second preimage of a given key costs 2^64 work).
+    /// </summary>
+    public ulong Low64 => _a;
+
     /// <summary>True for the all-zero hash.</summary>
     public bool IsZero => (_a | _b | _c | _d) == 0;
 

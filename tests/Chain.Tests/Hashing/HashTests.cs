@@ -38,6 +38,8 @@ public class HashTests
         Assert.True(new Hash256(low) < new Hash256(high));
         Assert.True(Hash256.Zero < new Hash256(high));
         Assert.True(Hash256.Zero.IsZero);
+        Assert.Equal(0x01UL, new Hash256(high).Low64);
+        Assert.Equal(0UL, new Hash256(low).Low64);
     }
 
     [Fact]
