@@ -156,10 +156,12 @@ public sealed class KeyPath : IEquatable<KeyPath>
 
     /// <summary>
     /// Parses one step: decimal digits below 2^31, optionally followed by <c>'</c> or <c>h</c>.
-    /// <paramref name="offset"/> is the step's position in <paramref name="whole"/> for the error message.
+    /// On failure <paramref name="error"/> says why (the caller adds where).
     /// </summary>
-    internal static uint ParseStep(ReadOnlySpan<char> step, string whole, int offset)
+    internal static bool TryParseStep(ReadOnlySpan<char> step, out uint index, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
+        index = 0;
+        error = null;
         var hardened = false;
         var digits = step;
         if (digits.Length > 0 && digits[^1] is '\'' or 'h')
@@ -169,23 +171,28 @@ public sealed class KeyPath : IEquatable<KeyPath>
         }
         if (digits.IsEmpty)
         {
-            throw new InvalidEncodingException($"key path '{whole}' has an empty step", offset);
+            error = step.IsEmpty ? "empty derivation step" : $"derivation step '{step}' has no number";
+            return false;
         }
         foreach (var c in digits)
         {
             if (!char.IsAsciiDigit(c))
             {
-                throw new InvalidEncodingException(
-                    $"key path step '{step}' in '{whole}' is not a number (hardened steps end in ' or h)", offset);
+                error = $"derivation step '{step}' is not a number (hardened steps end in ' or h)";
+                return false;
             }
         }
         if (!uint.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value >= HardenedBit)
         {
-            throw new InvalidEncodingException(
-                $"key path step '{step}' in '{whole}' is out of range: numbers must be below 2147483648 (mark hardened steps with ' or h)", offset);
+            error = $"derivation step '{step}' is out of range: numbers must be below 2147483648 (mark hardened steps with ' or h)";
+            return false;
         }
-        return hardened ? value | HardenedBit : value;
+        index = hardened ? value | HardenedBit : value;
+        return true;
     }
+
+    private static uint ParseStep(ReadOnlySpan<char> step, string whole, int offset) =>
+        TryParseStep(step, out var index, out var error) ? index : throw new InvalidEncodingException($"key path '{whole}': {error}", offset);
 
     /// <summary>The path as <c>m/0'/1/*</c> (apostrophe for hardened steps).</summary>
     public override string ToString()
