@@ -259,7 +259,17 @@ public sealed class ActorRef<TMessage> : ActorRef, IActorRef<TMessage>, IMessage
 
             var now = System.TimeProvider.GetUtcNow();
             var strategy = Options.Supervision;
-            var directive = strategy.Decide(error);
+            SupervisionDirective directive;
+            try
+            {
+                directive = strategy.Decide(error);
+            }
+            catch (Exception deciderError)
+            {
+                GiveUp(new ActorFailure(Path, messageType, error, now, $"its supervision decider threw {deciderError.GetType().Name}: {deciderError.Message}"));
+                return;
+            }
+
             if (directive == SupervisionDirective.Stop)
             {
                 Log.StoppingAfterFailure(System.Logger, Path, shownType, error);

@@ -155,4 +155,19 @@ public sealed class EscalationTests
         Assert.Single(logs.AtLeast(LogLevel.Warning)); // only the system's error: no duplicate lines on the way up
         Assert.Equal(LogLevel.Error, logs.AtLeast(LogLevel.Warning)[0].Level);
     }
+
+    [Fact]
+    public async Task A_throwing_decider_escalates_the_original_failure_instead_of_crashing_the_runtime()
+    {
+        await using var system = new ActorSystem("test");
+        var strategy = new SupervisionStrategy { Decider = _ => throw new NotSupportedException("decider bug") };
+        var actor = system.Spawn("odd", () => new CounterActor(), new ActorOptions { Supervision = strategy });
+
+        await actor.TellAsync(new Fail());
+        await actor.Completion.Bounded();
+
+        var failure = Assert.Single(system.Health.Failures);
+        Assert.Equal("boom", failure.Exception.Message);
+        Assert.Contains("decider bug", failure.Reason, StringComparison.Ordinal);
+    }
 }
