@@ -71,7 +71,9 @@ public class FuzzTests
     public void Bit_flips_and_truncations_of_blocks_only_raise_chain_format_errors()
     {
         var random = new Random(Seed);
-        foreach (var (name, currency, raw) in BlockScannerTests.AllFixtureBlocks())
+        var blocks = BlockScannerTests.AllFixtureBlocks();
+        blocks.Add(("synthetic MWEB block", Currency.Litecoin, Litecoin.MwebStructureTests.BuildBlockWithMweb()));
+        foreach (var (name, currency, raw) in blocks)
         {
             var rounds = raw.Length > 100_000 ? 50 : 250;
             for (var round = 0; round < rounds; round++)
