@@ -187,21 +187,20 @@ internal static class TransactionFormat
     /// </summary>
     public static Hash256 ComputeTxId(ReadOnlySpan<byte> tx, in TransactionLayout layout)
     {
-        Span<byte> hash = stackalloc byte[32];
+        // A reused IncrementalHash is measurably cheaper per call than the one-shot API, which
+        // matters when hashing thousands of small transactions per block.
+        var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         if (layout.IsLegacyFormat)
         {
-            SHA256.HashData(tx[..layout.Size], hash);
+            sha.AppendData(tx[..layout.Size]);
         }
         else
         {
-            var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(tx[..4]);
             sha.AppendData(tx[layout.VinOffset..layout.OutputsEnd]);
             sha.AppendData(tx.Slice(layout.Size - 4, 4));
-            sha.GetHashAndReset(hash);
         }
-        SHA256.HashData(hash, hash);
-        return new Hash256(hash);
+        return FinishDoubleSha256(sha);
     }
 
     /// <summary>
@@ -214,22 +213,28 @@ internal static class TransactionFormat
         {
             return txId;
         }
-        Span<byte> hash = stackalloc byte[32];
+        var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         if (layout.MwebOffset < 0)
         {
-            SHA256.HashData(tx[..layout.Size], hash);
+            sha.AppendData(tx[..layout.Size]);
         }
         else
         {
             ReadOnlySpan<byte> markerAndFlags = [0x00, WitnessFlag];
-            var sha = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             sha.AppendData(tx[..4]);
             sha.AppendData(markerAndFlags);
             sha.AppendData(tx[layout.VinOffset..layout.WitnessEnd]);
             sha.AppendData(tx.Slice(layout.Size - 4, 4));
-            sha.GetHashAndReset(hash);
         }
-        SHA256.HashData(hash, hash);
+        return FinishDoubleSha256(sha);
+    }
+
+    private static Hash256 FinishDoubleSha256(IncrementalHash sha)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        sha.GetHashAndReset(hash);
+        sha.AppendData(hash);
+        sha.GetHashAndReset(hash);
         return new Hash256(hash);
     }
 
