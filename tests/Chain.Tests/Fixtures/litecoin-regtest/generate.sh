@@ -42,6 +42,7 @@ cli() {
 w()  { cli -rpcwallet=w "$@"; }    # main wallet: mines, holds canonical coins
 mw() { cli -rpcwallet=mw "$@"; }   # holds only MWEB coins, so its sends are MWEB-to-MWEB or peg-outs
 sw() { cli -rpcwallet=sw "$@"; }   # holds only bech32 coins, so its peg-in has witness inputs (flag 0x09)
+lw() { cli -rpcwallet=lw "$@"; }   # holds only a p2pkh coin, so its peg-in has no witness (flag 0x08)
 
 # json <expr>: evaluate a python expression over stdin parsed as JSON (bound to j)
 json() { python3 -c "import json,sys; j=json.load(sys.stdin); print($1)"; }
@@ -65,6 +66,7 @@ log "node up: $VERSION"
 cli createwallet w >/dev/null
 cli createwallet mw >/dev/null
 cli createwallet sw >/dev/null
+cli createwallet lw >/dev/null
 
 MINER="$(w getnewaddress miner legacy)"
 mine() { w generatetoaddress "$1" "$MINER" >/dev/null; }
@@ -199,6 +201,8 @@ txid="$(send_signed "$(w fundrawtransaction "$raw" | json "j['hex']")")"
 note_tx op-return "$txid"
 txid="$(w sendtoaddress "$(sw getnewaddress "" bech32)" 5.0)"
 note_tx fund-sw "$txid"
+txid="$(w sendtoaddress "$(lw getnewaddress "" legacy)" 4.0)"
+note_tx fund-lw "$txid"
 mine 1
 H_CHAIN="$(height)"
 
@@ -208,7 +212,7 @@ mine $((MWEB_ACTIVATION - 1 - $(height)))
 
 # ---- 6. peg-in in the mempool, then the activation block (first HogEx) ---------------------------
 MW_ADDR="$(mw getnewaddress "" mweb)"
-PEGIN="$(w sendtoaddress "$MW_ADDR" 3.0)"
+PEGIN="$(lw sendtoaddress "$MW_ADDR" 3.0)"
 note_tx pegin "$PEGIN"
 save_mempool pegin "$PEGIN"
 mine 1
@@ -235,7 +239,7 @@ H_PEGOUT="$(height)"
 cli getblock "$(cli getblockhash "$H_PEGOUT")" 2 \
     | json "any(o['scriptPubKey'].get('addresses')==['$PEGOUT_ADDR'] for o in j['tx'][-1]['vout'])" | grep -qx True
 
-# ---- 9. a mixed block: segwit peg-in (flag 0x09), two peg-outs at once, a canonical send ----------
+# ---- 9. a mixed block: segwit peg-in (flag 0x09), two peg-outs, a canonical send ----------
 PEGIN_SW="$(sw sendtoaddress "$(mw getnewaddress "" mweb)" 2.0)"
 note_tx pegin-segwit "$PEGIN_SW"
 save_mempool pegin-segwit "$PEGIN_SW"
@@ -262,11 +266,11 @@ mine 2
 # ---- save -----------------------------------------------------------------------------------------
 save_block "$H_TYPES"  "pre-MWEB: coinbase maturity, sends to every address type (p2pkh, p2sh-p2wpkh, p2wpkh, p2sh/p2sh-p2wsh/p2wsh 2-of-3 multisig, p2tr)"
 save_block "$H_MANY"   "pre-MWEB: sendmany with 37 outputs (+ change); spends from p2pkh, p2sh-p2wpkh, p2wpkh and the three multisig kinds"
-save_block "$H_CHAIN"  "pre-MWEB: tx spending an output created in the same block; OP_RETURN output"
-save_block "$H_ACT"    "MWEB activation: first HogEx, first peg-in"
+save_block "$H_CHAIN"  "pre-MWEB: tx spending an output created in the same block; OP_RETURN output; funding of the sw/lw wallets"
+save_block "$H_ACT"    "MWEB activation: first HogEx, first peg-in (p2pkh input; flag 0x08 in its mempool form)"
 save_block "$H_MWEB"   "MWEB-to-MWEB transaction (only in the extension block)"
 save_block "$H_PEGOUT" "peg-out kernel; its output is paid by this block's HogEx"
-save_block "$H_MIXED"  "segwit peg-in (flag 0x09), two peg-outs (the second spends the first's MWEB change in the same block), a canonical send"
+save_block "$H_MIXED"  "peg-in with a p2wpkh input (flag 0x09 in its mempool form), two peg-outs (the second spends the first's MWEB change in the same block), a canonical send"
 save_block "$H_EMPTY"  "MWEB era, empty extension block (coinbase + HogEx only)"
 
 python3 - "$RECORDS" "$OUT/chain.json" "$VERSION" "$(height)" "$(cli getbestblockhash)" "$MWEB_ACTIVATION" <<'PY' > "$WORK/txids"
@@ -289,7 +293,7 @@ PY
 # Fill in where each noted transaction was mined (also proves every one of them confirmed). The wallet
 # is asked, not the txindex: an MWEB-only transaction is not in any block's canonical tx list.
 while read -r txid; do
-    for wal in w mw sw; do
+    for wal in w mw sw lw; do
         if bh="$(cli -rpcwallet=$wal gettransaction "$txid" 2>/dev/null | json "j['blockheight']" 2>/dev/null)"; then
             printf '%s\t%s\n' "$txid" "$bh"; break
         fi
