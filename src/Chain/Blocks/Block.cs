@@ -46,10 +46,13 @@ public sealed class Block
         BlockHeader.Size + CompactSize.GetSize((ulong)Transactions.Count) + Transactions.Sum(t => t.TotalSize)
         + (HasMwebSection ? 1 + (Mweb?.Bytes.Length ?? 0) : 0);
 
+    /// <summary>Size without witnesses and MWEB data (the node's <c>strippedsize</c>).</summary>
+    public int StrippedSize =>
+        BlockHeader.Size + CompactSize.GetSize((ulong)Transactions.Count) + Transactions.Sum(t => t.StrippedSize);
+
     /// <summary>Block weight as Core computes it: MWEB data excluded, witnesses discounted (BIP141).</summary>
     public long Weight =>
-        (4L * (BlockHeader.Size + CompactSize.GetSize((ulong)Transactions.Count)))
-        + Transactions.Sum(t => (3L * t.StrippedSize) + t.SizeWithoutMweb);
+        (3L * StrippedSize) + BlockHeader.Size + CompactSize.GetSize((ulong)Transactions.Count) + Transactions.Sum(t => (long)t.SizeWithoutMweb);
 
     /// <summary>Parses a block that must fill <paramref name="data"/> exactly.</summary>
     /// <param name="data">The serialized block, as the node's <c>getblock … 0</c> returns it.</param>

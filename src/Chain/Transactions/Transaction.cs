@@ -57,7 +57,7 @@ public sealed class Transaction
         TotalSize = layout.Size;
         StrippedSize = layout.StrippedSize;
         SizeWithoutMweb = layout.SizeWithoutMweb;
-        Weight = (layout.StrippedSize * 3L) + layout.SizeWithoutMweb;
+        Weight = ComputeWeight(layout, mweb);
     }
 
     /// <summary>nVersion.</summary>
@@ -93,8 +93,10 @@ public sealed class Transaction
     /// <c>CTransaction::ComputeHash</c>).
     /// </summary>
     /// <exception cref="NotSupportedException">
-    /// The transaction is MWEB-only: Litecoin Core then uses the BLAKE3 hash of the MWEB data as its
-    /// txid, and Coinshard has no BLAKE3 implementation (none is available as a package here).
+    /// The transaction is MWEB-only. Litecoin Core then uses a BLAKE3 hash as its txid, and which
+    /// one depends on the node version (v0.21.2.1: the first kernel's id; later releases: the hash
+    /// of the whole mw::Transaction). Coinshard has no BLAKE3 implementation (no package offers
+    /// one here), and such transactions never appear in a block's transaction list.
     /// </exception>
     public Hash256 TxId => IsMwebOnly ? throw MwebOnlyIdNotSupported() : _txId;
 
@@ -111,7 +113,13 @@ public sealed class Transaction
     /// <summary>Serialized size with witness but without MWEB data (what block weight counts).</summary>
     internal int SizeWithoutMweb { get; }
 
-    /// <summary>BIP141 weight over the canonical serialization: base size × 3 + size with witness (MWEB data excluded).</summary>
+    /// <summary>
+    /// Weight as the node reports it: BIP141 weight of the serialization without MWEB data (base
+    /// size × 3 + size with witness), plus, for a Litecoin transaction carrying MWEB data, Litecoin
+    /// Core's charge of 164 per peg-in kernel and 4 × the size of a canonical output per peg-out.
+    /// An MWEB-only transaction weighs only its peg-outs. (Block weight never includes MWEB data:
+    /// inside blocks transactions carry none.)
+    /// </summary>
     public long Weight { get; }
 
     /// <summary>Virtual size: weight / 4, rounded up.</summary>
@@ -204,6 +212,27 @@ public sealed class Transaction
         return new Transaction(layout, inputs, outputs, mweb, txId, wtxId);
     }
 
+    // Litecoin Core's GetTransactionWeight: MWEB data itself is weighed separately, but peg-ins and
+    // peg-outs are charged as if they were canonical inputs (41 bytes × 4) and outputs.
+    private static long ComputeWeight(in TransactionLayout layout, MwebTransaction? mweb)
+    {
+        var canonical = (layout.StrippedSize * 3L) + layout.SizeWithoutMweb;
+        if (mweb is null)
+        {
+            return canonical;
+        }
+        long pegOuts = 0;
+        foreach (var pegOut in mweb.Body.PegOuts)
+        {
+            pegOuts += 4L * (8 + CompactSize.GetSize((ulong)pegOut.ScriptPubKey.Length) + pegOut.ScriptPubKey.Length);
+        }
+        if (layout.IsMwebOnly)
+        {
+            return pegOuts;
+        }
+        return canonical + pegOuts + (164L * mweb.Body.PegIns.Count);
+    }
+
     /// <summary>Serializes the transaction to a new array.</summary>
     /// <param name="includeWitness">Include the witness (BIP144 extended format) when there is one.</param>
     /// <param name="includeMweb">Include Litecoin's MWEB flag and data when present.</param>
@@ -294,5 +323,5 @@ public sealed class Transaction
     }
 
     private static NotSupportedException MwebOnlyIdNotSupported() =>
-        new("an MWEB-only transaction's id is the BLAKE3 hash of its MWEB data, which Coinshard does not compute");
+        new("an MWEB-only transaction's txid is a BLAKE3 hash of its MWEB data (which one depends on the node version); Coinshard does not compute it");
 }

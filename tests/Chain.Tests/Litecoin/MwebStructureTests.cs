@@ -66,7 +66,8 @@ public class MwebStructureTests
         Assert.False(tx.IsMwebOnly);
         Assert.Equal(canonical.TxId, tx.TxId);
         Assert.Equal(canonical.WTxId, tx.WTxId);
-        Assert.Equal(canonical.Weight, tx.Weight);
+        // Litecoin charges 164 per peg-in kernel and 4 x a canonical output's size per peg-out.
+        Assert.Equal(canonical.Weight + (2 * 164) + (4 * (8 + 1 + 22)) + (4 * (8 + 1 + 1)), tx.Weight);
         Assert.Equal(canonical.StrippedSize, tx.StrippedSize);
         Assert.Equal(bytes.Length, tx.TotalSize);
         Assert.Equal(withoutFlags, tx.ToArray(includeWitness: true, includeMweb: false));
@@ -86,6 +87,7 @@ public class MwebStructureTests
         Assert.True(tx.IsMwebOnly);
         Assert.Equal(bytes, tx.ToArray());
         Assert.Throws<NotSupportedException>(() => tx.TxId);
+        Assert.Equal((4 * (8 + 1 + 22)) + (4 * (8 + 1 + 1)), tx.Weight);
     }
 
     [Fact]
