@@ -51,7 +51,8 @@ public sealed class MerkleTree
 
     /// <summary>
     /// The merkle branch of leaf <paramref name="index"/>: sibling hashes from the leaf level up to
-    /// just below the root (Electrum's <c>get_merkle</c> "merkle" list, in internal byte order).
+    /// just below the root. This is Electrum's <c>blockchain.transaction.get_merkle</c> "merkle"
+    /// list; each hash's <see cref="Hash256.ToString"/> is the hex Electrum sends.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The index is not a leaf position.</exception>
     public Hash256[] GetBranch(int index)
