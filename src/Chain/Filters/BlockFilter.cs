@@ -1,3 +1,4 @@
+using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Scripts;
 
@@ -60,6 +61,19 @@ public sealed class BlockFilter
         ArgumentNullException.ThrowIfNull(outputScripts);
         ArgumentNullException.ThrowIfNull(spentScripts);
         return BuildBasic(blockHash, outputScripts.Select(s => (ReadOnlyMemory<byte>)s), spentScripts.Select(s => (ReadOnlyMemory<byte>)s));
+    }
+
+    /// <summary>
+    /// Builds <paramref name="block"/>'s basic filter: its output scripts plus
+    /// <paramref name="spentScripts"/>, the scripts of the coins its non-coinbase inputs spend (which
+    /// the block itself does not contain; the indexer knows them from its UTXO set).
+    /// </summary>
+    public static BlockFilter BuildBasic(Block block, IEnumerable<byte[]> spentScripts)
+    {
+        ArgumentNullException.ThrowIfNull(block);
+        ArgumentNullException.ThrowIfNull(spentScripts);
+        var outputs = block.Transactions.SelectMany(tx => tx.Outputs).Select(o => o.ScriptPubKey);
+        return BuildBasic(block.Hash, outputs, spentScripts.Select(s => (ReadOnlyMemory<byte>)s));
     }
 
     /// <summary>
