@@ -11,9 +11,9 @@ public static class CliApp
     public const int UsageError = 2;
 
     /// <summary>Runs the command line with the given streams (tests pass their own).</summary>
-    public static async Task<int> RunAsync(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, Func<Stream> openStdin, TextWriter stdout, TextWriter stderr)
     {
-        var console = new CliConsole(stdin, stdout, stderr);
+        var console = new CliConsole(openStdin, stdout, stderr);
         var root = new RootCommand("Coinshard: UTXO indexer and Electrum server for Bitcoin and Litecoin.");
         root.Subcommands.Add(DecodeCommands.Create(console));
 

@@ -1,3 +1,3 @@
 using Coinshard.Cli;
 
-return await CliApp.RunAsync(args, Console.In, Console.Out, Console.Error).ConfigureAwait(false);
+return await CliApp.RunAsync(args, Console.OpenStandardInput, Console.Out, Console.Error).ConfigureAwait(false);

@@ -11,16 +11,15 @@ internal static class CliRunner
         public JsonElement Json => JsonDocument.Parse(Stdout).RootElement;
     }
 
-    public static async Task<Result> RunWithInputAsync(string stdin, params string[] args)
+    public static async Task<Result> RunWithInputAsync(byte[] stdin, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        using var input = new StringReader(stdin);
-        var code = await CliApp.RunAsync(args, input, output, error);
+        var code = await CliApp.RunAsync(args, () => new MemoryStream(stdin, writable: false), output, error);
         return new Result(code, output.ToString(), error.ToString());
     }
 
-    public static Task<Result> RunAsync(params string[] args) => RunWithInputAsync("", args);
+    public static Task<Result> RunAsync(params string[] args) => RunWithInputAsync([], args);
 
     /// <summary>Runs the built `coinshard` program (apphost next to the test assembly) as a child process.</summary>
     public static async Task<Result> RunProcessAsync(params string[] args)

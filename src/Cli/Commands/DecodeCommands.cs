@@ -11,6 +11,7 @@ internal static class DecodeCommands
     {
         var decode = new Command("decode", "Inspect an address, a raw block or a descriptor (offline).");
         decode.Subcommands.Add(DecodeAddressCommand.Create(console));
+        decode.Subcommands.Add(DecodeBlockCommand.Create(console));
         decode.Subcommands.Add(DecodeDescriptorCommand.Create(console));
         return decode;
     }
