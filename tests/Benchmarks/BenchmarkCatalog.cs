@@ -5,6 +5,7 @@ internal static class BenchmarkCatalog
 {
     public static IReadOnlyList<Benchmark> All { get; } =
     [
+        new("chain.block_parse", "Parse Bitcoin block 413567: scanner, object model, scan + scripthashes", ChainBenchmarks.BlockParse),
         new("chain.scripthash", "Electrum scripthash (SHA-256 of output scripts)", ChainBenchmarks.Scripthash),
     ];
 }

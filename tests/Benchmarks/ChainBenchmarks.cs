@@ -1,10 +1,86 @@
+using Coinshard.Chain.Blocks;
+using Coinshard.Chain.Networks;
 using Coinshard.Chain.Scripts;
 
 namespace Coinshard.Benchmarks;
 
-/// <summary>Benchmarks of src/Chain: scripthash computation.</summary>
+/// <summary>Benchmarks of src/Chain: block parsing and scripthash computation.</summary>
 internal static class ChainBenchmarks
 {
+    private static byte[] LoadBlock413567() => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Data", "block413567.raw"));
+
+    /// <summary>Bitcoin mainnet block 413567 (999,887 bytes, 1557 txs): the scanner, the object model, scan + scripthashes.</summary>
+    public static IReadOnlyList<Metric> BlockParse(BenchmarkOptions options)
+    {
+        var block = LoadBlock413567();
+        var (txCount, outputCount, inputCount) = Count(block);
+        long sink = 0;
+        var scan = Measure.Repeat(() => sink += Scan(block), Measure.Budget(options, 4));
+        var objects = Measure.Repeat(() => sink += Block.Parse(block, Currency.Bitcoin).Transactions.Count, Measure.Budget(options, 3));
+        var withScripthashes = Measure.Repeat(() => sink += ScanWithScripthashes(block), Measure.Budget(options, 3));
+        GC.KeepAlive(sink);
+        var mb = block.Length / 1e6;
+        return
+        [
+            new("scanner MB/s", scan.PerSecond(mb), "MB/s"),
+            new("scanner transactions/s", scan.PerSecond(txCount), "1/s"),
+            new("scanner inputs+outputs/s", scan.PerSecond(inputCount + outputCount), "1/s"),
+            new("scanner allocated per output", scan.AllocatedPerIteration / outputCount, "bytes"),
+            new("object model (Block.Parse) MB/s", objects.PerSecond(mb), "MB/s"),
+            new("object model allocated per output", objects.AllocatedPerIteration / outputCount, "bytes"),
+            new("scan + scripthash of every output MB/s", withScripthashes.PerSecond(mb), "MB/s"),
+            new("scan + scripthash outputs/s", withScripthashes.PerSecond(outputCount), "1/s"),
+        ];
+    }
+
+    private static (int Txs, int Outputs, int Inputs) Count(byte[] block)
+    {
+        var scanner = new BlockScanner(block, Currency.Bitcoin);
+        int txs = 0, outputs = 0, inputs = 0;
+        while (scanner.MoveNext())
+        {
+            txs++;
+            outputs += scanner.Current.OutputCount;
+            inputs += scanner.Current.InputCount;
+        }
+        return (txs, outputs, inputs);
+    }
+
+    // Touches everything the indexer reads: txid, every prevout, every output's value and script.
+    private static long Scan(byte[] block)
+    {
+        var scanner = new BlockScanner(block, Currency.Bitcoin);
+        long total = 0;
+        while (scanner.MoveNext())
+        {
+            var tx = scanner.Current;
+            total += (long)tx.TxId.Low64;
+            foreach (var input in tx.Inputs)
+            {
+                total += input.PrevOut.Index;
+            }
+            foreach (var output in tx.Outputs)
+            {
+                total += output.Value + output.ScriptPubKey.Length;
+            }
+        }
+        return total;
+    }
+
+    private static long ScanWithScripthashes(byte[] block)
+    {
+        var scanner = new BlockScanner(block, Currency.Bitcoin);
+        long total = 0;
+        while (scanner.MoveNext())
+        {
+            foreach (var output in scanner.Current.Outputs)
+            {
+                total += (long)ElectrumScripthash.Compute(output.ScriptPubKey).Low64;
+            }
+        }
+        return total;
+    }
+
     public static IReadOnlyList<Metric> Scripthash(BenchmarkOptions options)
     {
         // A realistic mix of output scripts: P2WPKH (22 bytes), P2PKH (25), P2TR (34).
