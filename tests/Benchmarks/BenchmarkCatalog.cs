@@ -6,5 +6,6 @@ internal static class BenchmarkCatalog
     public static IReadOnlyList<Benchmark> All { get; } =
     [
         new("chain.scripthash", "Electrum scripthash (SHA-256 of output scripts)", ChainBenchmarks.Scripthash),
+        new("storage.connect", "connect blocks of 1,000 inputs+outputs (SQLite; PostgreSQL when COINSHARD_TEST_POSTGRES is set)", StorageBenchmarks.ConnectBlocks),
     ];
 }

@@ -85,6 +85,12 @@ internal abstract class WriteTransaction(DbConnection connection, DbTransaction 
     {
         await Transaction.CommitAsync(ct).ConfigureAwait(false);
         _done = true;
+        OnCommitted();
+    }
+
+    /// <summary>Runs after a successful commit (SQLite: wakes the checkpointer).</summary>
+    protected virtual void OnCommitted()
+    {
     }
 
     public async ValueTask DisposeAsync()

@@ -27,6 +27,7 @@ internal sealed class SqliteBackend : StoreBackend
     private readonly SemaphoreSlim _writerGate = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
     private SqliteConnection? _writer;
+    private SqliteCheckpointer? _checkpointer;
 
     public SqliteBackend(StoreOptions options, TableNames tables)
         : base(options, tables)
@@ -67,7 +68,7 @@ internal sealed class SqliteBackend : StoreBackend
             pragmas.CommandText =
                 $"PRAGMA busy_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}; " +
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; " +
-                "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;";
+                "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536;";
             await pragmas.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
         catch
@@ -76,6 +77,7 @@ internal sealed class SqliteBackend : StoreBackend
             throw;
         }
         _writer = writer;
+        _checkpointer = await SqliteCheckpointer.StartAsync(_connectionString, ct).ConfigureAwait(false);
     }
 
     public override async Task<WriteTransaction> BeginWriteAsync(bool migration, CancellationToken ct)
@@ -161,6 +163,11 @@ internal sealed class SqliteBackend : StoreBackend
 
     public override async ValueTask DisposeAsync()
     {
+        if (_checkpointer is not null)
+        {
+            await _checkpointer.DisposeAsync().ConfigureAwait(false);
+            _checkpointer = null;
+        }
         foreach (var command in _commands.Values)
         {
             await command.DisposeAsync().ConfigureAwait(false);
@@ -287,6 +294,8 @@ internal sealed class SqliteBackend : StoreBackend
                 await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
         }
+
+        protected override void OnCommitted() => owner._checkpointer?.Signal();
 
         protected override ValueTask ReleaseAsync()
         {
