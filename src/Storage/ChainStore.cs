@@ -357,85 +357,117 @@ public sealed class ChainStore : IAsyncDisposable
     /// <exception cref="LeaseLostException">The lease is no longer held by this owner and token.</exception>
     /// <exception cref="ChainTipMismatchException">The block does not extend the stored tip.</exception>
     /// <exception cref="StoreConsistencyException">A spent coin is missing or differs, or a created coin exists.</exception>
-    public Task<ChainChange> ConnectBlockAsync(BlockDelta delta, LeaseToken lease, CancellationToken ct = default)
+    public async Task<ChainChange> ConnectBlockAsync(BlockDelta delta, LeaseToken lease, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(delta);
+        var changes = await ConnectBlocksAsync([delta], lease, ct).ConfigureAwait(false);
+        return changes[0];
+    }
+
+    /// <summary>
+    /// Connects consecutive blocks in ONE transaction, each exactly as <see cref="ConnectBlockAsync"/>
+    /// would (one header, undo row and change-feed row per block). All or none are applied, so a crash
+    /// still leaves the store at a block boundary. Catching up in batches of a few dozen blocks writes
+    /// each hot B-tree page once per batch instead of once per block: several times faster on SQLite.
+    /// </summary>
+    /// <returns>The change-feed rows written, one per block in order.</returns>
+    public Task<IReadOnlyList<ChainChange>> ConnectBlocksAsync(IReadOnlyList<BlockDelta> deltas, LeaseToken lease, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(deltas);
         ArgumentNullException.ThrowIfNull(lease);
+        if (deltas.Count == 0)
+        {
+            throw new ArgumentException("no blocks to connect", nameof(deltas));
+        }
         var settings = RequireSettings();
-        delta.Validate(settings.Mode);
-        var full = settings.Mode == IndexMode.Full;
-        return Guard(async () =>
+        foreach (var delta in deltas)
+        {
+            ArgumentNullException.ThrowIfNull(delta, nameof(deltas));
+            delta.Validate(settings.Mode);
+        }
+        return Guard<IReadOnlyList<ChainChange>>(async () =>
         {
             await using var tx = await _db.BeginWriteAsync(false, ct).ConfigureAwait(false);
             await VerifyLeaseAsync(tx, lease, ct).ConfigureAwait(false);
             var tip = await ReadTipAsync(tx.Command($"SELECT height, hash FROM {_t.Headers} ORDER BY height DESC LIMIT 1"), ct).ConfigureAwait(false);
-            if (tip is not null && (tip.Hash != delta.ParentHash || tip.Height + 1 != delta.Height))
+            var changes = new List<ChainChange>(deltas.Count);
+            foreach (var delta in deltas)
             {
-                throw new ChainTipMismatchException(
-                    $"block {delta.Height} {delta.Hash} has parent {delta.ParentHash}, but the stored tip is {tip.Height} {tip.Hash}", tip);
+                changes.Add(await ConnectInTransactionAsync(tx, settings, tip, delta, ct).ConfigureAwait(false));
+                tip = new ChainTip(delta.Height, delta.Hash);
             }
-
-            var header = tx.Command($"INSERT INTO {_t.Headers} (height, hash, header) VALUES (@height, @hash, @header)");
-            Db.Set(header, "@height", delta.Height);
-            Db.Set(header, "@hash", Db.Bytes(delta.Hash));
-            Db.Set(header, "@header", delta.Header);
-            await Db.ExecuteAsync(header, ct).ConfigureAwait(false);
-
-            var spentOutPoints = new StoredOutPoint[delta.Spent.Count];
-            for (var i = 0; i < spentOutPoints.Length; i++)
-            {
-                spentOutPoints[i] = delta.Spent[i].OutPoint;
-            }
-            var deleted = await tx.DeleteCoinsAsync(spentOutPoints, ct).ConfigureAwait(false);
-            var spent = CheckSpent(delta, deleted);
-
-            await tx.InsertCoinsAsync(delta.Created, ct).ConfigureAwait(false);
-
-            List<(ulong, int)> historyKeys = [];
-            IReadOnlyList<Hash256> txids = [];
-            if (full)
-            {
-                var rows = delta.History.Distinct().ToList();
-                await tx.InsertHistoryAsync(delta.Height, rows, ct).ConfigureAwait(false);
-                await tx.InsertTxPosAsync(delta.Height, delta.TxIds, ct).ConfigureAwait(false);
-                historyKeys = rows.Select(r => (r.ScripthashKey, r.TxPos)).ToList();
-                txids = delta.TxIds;
-            }
-
-            var created = new StoredOutPoint[delta.Created.Count];
-            for (var i = 0; i < created.Length; i++)
-            {
-                created[i] = delta.Created[i].OutPoint;
-            }
-            var undo = new UndoRecord(spent, created, historyKeys, txids);
-            var insertUndo = tx.Command($"INSERT INTO {_t.Undo} (height, hash, data) VALUES (@height, @hash, @data)");
-            Db.Set(insertUndo, "@height", delta.Height);
-            Db.Set(insertUndo, "@hash", Db.Bytes(delta.Hash));
-            Db.Set(insertUndo, "@data", undo.Serialize());
-            await Db.ExecuteAsync(insertUndo, ct).ConfigureAwait(false);
-            var prune = tx.Command($"DELETE FROM {_t.Undo} WHERE height <= @below");
-            Db.Set(prune, "@below", (long)delta.Height - settings.UndoDepth);
-            await Db.ExecuteAsync(prune, ct).ConfigureAwait(false);
-
-            var touched = new HashSet<ulong>(delta.TouchedKeys);
-            foreach (var coin in spent)
-            {
-                touched.Add(coin.ScripthashKey);
-            }
-            foreach (var coin in delta.Created)
-            {
-                touched.Add(coin.ScripthashKey);
-            }
-            foreach (var (key, _) in historyKeys)
-            {
-                touched.Add(key);
-            }
-            var change = await AppendChangeAsync(tx, ChangeKind.Connect, delta.Height, delta.Hash, touched, ct).ConfigureAwait(false);
-
             await InjectAsync("connect:before-commit", tx).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
-            return change;
+            return changes;
         });
+    }
+
+    private async Task<ChainChange> ConnectInTransactionAsync(
+        WriteTransaction tx, ChainStoreSettings settings, ChainTip? tip, BlockDelta delta, CancellationToken ct)
+    {
+        var full = settings.Mode == IndexMode.Full;
+        if (tip is not null && (tip.Hash != delta.ParentHash || tip.Height + 1 != delta.Height))
+        {
+            throw new ChainTipMismatchException(
+                $"block {delta.Height} {delta.Hash} has parent {delta.ParentHash}, but the stored tip is {tip.Height} {tip.Hash}", tip);
+        }
+
+        var header = tx.Command($"INSERT INTO {_t.Headers} (height, hash, header) VALUES (@height, @hash, @header)");
+        Db.Set(header, "@height", delta.Height);
+        Db.Set(header, "@hash", Db.Bytes(delta.Hash));
+        Db.Set(header, "@header", delta.Header);
+        await Db.ExecuteAsync(header, ct).ConfigureAwait(false);
+
+        var spentOutPoints = new StoredOutPoint[delta.Spent.Count];
+        for (var i = 0; i < spentOutPoints.Length; i++)
+        {
+            spentOutPoints[i] = delta.Spent[i].OutPoint;
+        }
+        var deleted = await tx.DeleteCoinsAsync(spentOutPoints, ct).ConfigureAwait(false);
+        var spent = CheckSpent(delta, deleted);
+
+        await tx.InsertCoinsAsync(delta.Created, ct).ConfigureAwait(false);
+
+        List<(ulong, int)> historyKeys = [];
+        IReadOnlyList<Hash256> txids = [];
+        if (full)
+        {
+            var rows = delta.History.Distinct().ToList();
+            await tx.InsertHistoryAsync(delta.Height, rows, ct).ConfigureAwait(false);
+            await tx.InsertTxPosAsync(delta.Height, delta.TxIds, ct).ConfigureAwait(false);
+            historyKeys = rows.Select(r => (r.ScripthashKey, r.TxPos)).ToList();
+            txids = delta.TxIds;
+        }
+
+        var created = new StoredOutPoint[delta.Created.Count];
+        for (var i = 0; i < created.Length; i++)
+        {
+            created[i] = delta.Created[i].OutPoint;
+        }
+        var undo = new UndoRecord(spent, created, historyKeys, txids);
+        var insertUndo = tx.Command($"INSERT INTO {_t.Undo} (height, hash, data) VALUES (@height, @hash, @data)");
+        Db.Set(insertUndo, "@height", delta.Height);
+        Db.Set(insertUndo, "@hash", Db.Bytes(delta.Hash));
+        Db.Set(insertUndo, "@data", undo.Serialize());
+        await Db.ExecuteAsync(insertUndo, ct).ConfigureAwait(false);
+        var prune = tx.Command($"DELETE FROM {_t.Undo} WHERE height <= @below");
+        Db.Set(prune, "@below", (long)delta.Height - settings.UndoDepth);
+        await Db.ExecuteAsync(prune, ct).ConfigureAwait(false);
+
+        var touched = new HashSet<ulong>(delta.TouchedKeys);
+        foreach (var coin in spent)
+        {
+            touched.Add(coin.ScripthashKey);
+        }
+        foreach (var coin in delta.Created)
+        {
+            touched.Add(coin.ScripthashKey);
+        }
+        foreach (var (key, _) in historyKeys)
+        {
+            touched.Add(key);
+        }
+        return await AppendChangeAsync(tx, ChangeKind.Connect, delta.Height, delta.Hash, touched, ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -27,11 +27,11 @@ internal static class StorageBenchmarks
         var directory = Directory.CreateTempSubdirectory("coinshard-bench-").FullName;
         try
         {
-            foreach (var mode in new[] { IndexMode.Utxo, IndexMode.Full })
+            foreach (var (mode, batch) in new[] { (IndexMode.Utxo, 1), (IndexMode.Full, 1), (IndexMode.Utxo, 20), (IndexMode.Full, 20) })
             {
-                var path = Path.Combine(directory, $"{mode}.db");
-                var perSecond = Run(StoreOptions.Sqlite(path), mode, blocks, funding);
-                metrics.Add(new($"SQLite {mode.ToString().ToLowerInvariant()} mode, inputs+outputs per second", perSecond, "1/s"));
+                var path = Path.Combine(directory, $"{mode}-{batch}.db");
+                var perSecond = Run(StoreOptions.Sqlite(path), mode, blocks, funding, batch);
+                metrics.Add(new($"SQLite {Describe(mode, batch)}", perSecond, "1/s"));
             }
         }
         finally
@@ -47,8 +47,13 @@ internal static class StorageBenchmarks
             try
             {
                 var builder = new NpgsqlConnectionStringBuilder(admin) { SearchPath = schema };
-                var perSecond = Run(StoreOptions.PostgreSql(builder.ConnectionString), IndexMode.Full, blocks, funding);
-                metrics.Add(new("PostgreSQL full mode, inputs+outputs per second", perSecond, "1/s"));
+                foreach (var batch in new[] { 1, 20 })
+                {
+                    NpgsqlConnection.ClearAllPools();
+                    Execute(admin, $"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}");
+                    var perSecond = Run(StoreOptions.PostgreSql(builder.ConnectionString), IndexMode.Full, blocks, funding, batch);
+                    metrics.Add(new($"PostgreSQL {Describe(IndexMode.Full, batch)}", perSecond, "1/s"));
+                }
             }
             finally
             {
@@ -63,25 +68,29 @@ internal static class StorageBenchmarks
         return metrics;
     }
 
-    private static double Run(StoreOptions options, IndexMode mode, int blocks, int fundingCoins) =>
-        RunAsync(options, mode, blocks, fundingCoins).GetAwaiter().GetResult();
+    private static string Describe(IndexMode mode, int batch) =>
+        $"{mode.ToString().ToLowerInvariant()}, {(batch == 1 ? "1 block" : $"{batch} blocks")}/transaction: inputs+outputs/s";
 
-    private static async Task<double> RunAsync(StoreOptions options, IndexMode mode, int blocks, int fundingCoins)
+    private static double Run(StoreOptions options, IndexMode mode, int blocks, int fundingCoins, int batch) =>
+        RunAsync(options, mode, blocks, fundingCoins, batch).GetAwaiter().GetResult();
+
+    private static async Task<double> RunAsync(StoreOptions options, IndexMode mode, int blocks, int fundingCoins, int batch)
     {
         await using var store = await ChainStore.OpenAsync(options, Currency.Bitcoin);
         await store.InitializeAsync(new ChainStoreSettings(Network.BitcoinRegtest, mode, 0, 16, 100));
         var lease = await store.TryAcquireLeaseAsync("benchmark", TimeSpan.FromHours(1))
             ?? throw new InvalidOperationException("benchmark could not take the lease");
         var chain = new SyntheticChain(seed: 3);
-        for (var funded = 0; funded < fundingCoins; funded += 1000)
+        var funding = Enumerable.Range(0, fundingCoins / 1000).Select(_ => chain.Next(spends: 0, outputs: 1000)).ToList();
+        foreach (var chunk in funding.Chunk(50))
         {
-            await store.ConnectBlockAsync(chain.Next(spends: 0, outputs: 1000), lease);
+            await store.ConnectBlocksAsync(chunk, lease);
         }
         var deltas = Enumerable.Range(0, blocks).Select(_ => chain.Next(SpendsPerBlock, OutputsPerBlock)).ToList();
         var stopwatch = Stopwatch.StartNew();
-        foreach (var delta in deltas)
+        foreach (var chunk in deltas.Chunk(batch))
         {
-            await store.ConnectBlockAsync(delta, lease);
+            await store.ConnectBlocksAsync(chunk, lease);
         }
         stopwatch.Stop();
         return blocks * (double)(SpendsPerBlock + OutputsPerBlock) / stopwatch.Elapsed.TotalSeconds;

@@ -165,6 +165,19 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
                         model.Disconnect();
                     }
                 }
+                else if (model.Next(4) == 0)
+                {
+                    // A batch: later blocks may spend coins of earlier ones in the same transaction.
+                    var batch = new List<BlockDelta>();
+                    for (var b = 0; b < 2 + model.Next(3); b++)
+                    {
+                        var delta = model.NextBlock();
+                        model.Apply(delta);
+                        batch.Add(delta);
+                    }
+                    var changes = await store.ConnectBlocksAsync(batch, lease);
+                    Assert.Equal(batch.Select(d => d.Height), changes.Select(c => c.Height));
+                }
                 else
                 {
                     var delta = model.NextBlock();
@@ -270,6 +283,38 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
         await store.ConnectBlockAsync(next, lease);
         model.Apply(next);
         await AssertMatchesModelAsync(store, model, IndexMode.Full);
+    }
+
+    [StoreFact]
+    public async Task A_batch_of_blocks_is_connected_whole_or_not_at_all()
+    {
+        var (store, lease) = await OpenWriterAsync(IndexMode.Full);
+        var model = new ChainModel(Seed);
+        var good = new List<BlockDelta>();
+        for (var i = 0; i < 4; i++)
+        {
+            var delta = model.NextBlock();
+            model.Apply(delta);
+            good.Add(delta);
+        }
+        var changes = await store.ConnectBlocksAsync(good, lease);
+        Assert.Equal(good.Select(d => (ChangeKind.Connect, d.Height, d.Hash)), changes.Select(c => (c.Kind, c.Height, c.BlockHash)));
+        await AssertMatchesModelAsync(store, model, IndexMode.Full);
+        Assert.Equal(new UndoWindow(0, 3), await store.GetUndoWindowAsync());
+        var before = await store.DumpAsync();
+
+        var next = model.NextBlock();
+        model.Apply(next);
+        var after = model.NextBlock();
+        var ghost = new StoredCoin(new StoredOutPoint(model.RandomHash(), 0), 1, 1, 0, false, 0);
+        var broken = new BlockDelta(after.Height, after.Hash, after.Header, [.. after.Spent, ghost], after.Created);
+        var error = await Assert.ThrowsAsync<StoreConsistencyException>(() => store.ConnectBlocksAsync([next, broken], lease));
+        Assert.Equal(ghost.OutPoint, error.OutPoint);
+        AssertSameDump(before, await store.DumpAsync());
+
+        var gap = await Assert.ThrowsAsync<ChainTipMismatchException>(() => store.ConnectBlocksAsync([next, next], lease));
+        Assert.Equal(next.Height, gap.ActualTip!.Height);
+        AssertSameDump(before, await store.DumpAsync());
     }
 
     [StoreFact]
