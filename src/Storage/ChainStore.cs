@@ -90,6 +90,24 @@ public sealed class ChainStore : IAsyncDisposable
         return store;
     }
 
+    /// <summary>Opens the store and initializes (or verifies) the currency's settings: what a node does at start-up.</summary>
+    /// <exception cref="StoreSettingsMismatchException">The tables were initialized with other settings.</exception>
+    public static async Task<ChainStore> OpenAsync(StoreOptions options, ChainStoreSettings settings, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var store = await OpenAsync(options, settings.Network.Currency, ct).ConfigureAwait(false);
+        try
+        {
+            await store.InitializeAsync(settings, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        return store;
+    }
+
     /// <summary>
     /// Records the settings on first use; afterwards verifies that network, mode, shard count and (full
     /// mode) history start height are unchanged. The undo depth may change and is updated.
@@ -216,7 +234,8 @@ public sealed class ChainStore : IAsyncDisposable
         {
             return Task.FromResult<IReadOnlyList<StoredCoin>>([]);
         }
-        return ReadAsync<IReadOnlyList<StoredCoin>>(async c => await _db.GetCoinsAsync(c, outPoints, ct).ConfigureAwait(false), ct);
+        IReadOnlyCollection<StoredOutPoint> distinct = outPoints is ISet<StoredOutPoint> ? outPoints : outPoints.ToHashSet();
+        return ReadAsync<IReadOnlyList<StoredCoin>>(async c => await _db.GetCoinsAsync(c, distinct, ct).ConfigureAwait(false), ct);
     }
 
     /// <summary>Unspent coins of a scripthash, ordered by height, tx_pos, txid, vout (Electrum listunspent order), at most <paramref name="limit"/>.</summary>
@@ -405,7 +424,8 @@ public sealed class ChainStore : IAsyncDisposable
     private async Task<ChainChange> ConnectInTransactionAsync(
         WriteTransaction tx, ChainStoreSettings settings, ChainTip? tip, BlockDelta delta, CancellationToken ct)
     {
-        var full = settings.Mode == IndexMode.Full;
+        // History starts at the configured height: earlier blocks only move coins.
+        var full = settings.Mode == IndexMode.Full && delta.Height >= settings.HistoryStartHeight;
         if (tip is not null && (tip.Hash != delta.ParentHash || tip.Height + 1 != delta.Height))
         {
             throw new ChainTipMismatchException(

@@ -94,6 +94,51 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
     }
 
     [StoreFact]
+    public async Task Opening_with_settings_initializes_then_refuses_other_settings()
+    {
+        var settings = new ChainStoreSettings(TestNetwork, IndexMode.Utxo, 0, 16, 100);
+        await using (var store = await ChainStore.OpenAsync(RawOptions, settings))
+        {
+            Assert.Equal(settings, store.Settings);
+        }
+        await Assert.ThrowsAsync<StoreSettingsMismatchException>(
+            () => ChainStore.OpenAsync(RawOptions, settings with { Network = Network.BitcoinTestnet4 }));
+        var plain = await OpenAsync();
+        await Assert.ThrowsAsync<ArgumentException>(() => plain.InitializeAsync(settings with { Network = Network.LitecoinRegtest }));
+    }
+
+    [StoreFact]
+    public async Task History_is_kept_from_the_configured_start_height_only()
+    {
+        var store = await OpenAsync();
+        await store.InitializeAsync(new ChainStoreSettings(TestNetwork, IndexMode.Full, 3, 16, 100));
+        var lease = (await store.TryAcquireLeaseAsync("writer", TimeSpan.FromMinutes(10)))!;
+        var model = new ChainModel(Seed);
+        for (var i = 0; i < 6; i++)
+        {
+            var delta = model.NextBlock();
+            await store.ConnectBlockAsync(delta, lease);
+            model.Apply(delta);
+        }
+        foreach (var scripthash in model.Scripthashes)
+        {
+            Assert.Equal(model.HistoryOf(scripthash).Where(h => h.Height >= 3), await store.GetHistoryAsync(scripthash, 1000));
+        }
+        Assert.Null(await store.GetTxPositionAsync(model.Blocks[2].Delta.TxIds[0]));
+        Assert.Equal(new TxPosition(3, 0), await store.GetTxPositionAsync(model.Blocks[3].Delta.TxIds[0]));
+        for (var i = 0; i < 4; i++)
+        {
+            await store.DisconnectTipAsync(model.Tip!.Hash, lease);
+            model.Disconnect();
+        }
+        foreach (var scripthash in model.Scripthashes)
+        {
+            Assert.Empty(await store.GetHistoryAsync(scripthash, 1000));
+            Assert.Equal(model.CoinsOf(scripthash), await store.GetCoinsByScripthashAsync(scripthash, 1000));
+        }
+    }
+
+    [StoreFact]
     public async Task Writing_before_initialize_and_history_in_utxo_mode_are_refused()
     {
         var store = await OpenAsync();
