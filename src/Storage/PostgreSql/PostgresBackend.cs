@@ -126,7 +126,7 @@ internal sealed class PostgresBackend : StoreBackend
             case NpgsqlException e when FindSocketError(e) is { } socket:
                 return new StoreUnavailableException($"cannot reach PostgreSQL at {_where}: {socket.Message}", e, transient: true);
             case NpgsqlException e when e.InnerException is TimeoutException:
-                return new StoreUnavailableException($"timed out connecting to PostgreSQL at {_where}", e, transient: true);
+                return new StoreUnavailableException($"timed out waiting for PostgreSQL at {_where} (connect or command timeout)", e, transient: true);
             case NpgsqlException e:
                 return new StoreConnectionLostException(
                     $"the connection to PostgreSQL at {_where} broke during the operation; nothing was half-written, retry after re-reading the tip", e);
