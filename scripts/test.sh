@@ -35,6 +35,12 @@ dotnet format Actors.sln --verify-no-changes --no-restore --verbosity quiet
 log "build (Release, warnings as errors)"
 dotnet build Actors.sln -c Release --no-restore --verbosity quiet -nologo
 
+# A throwaway PostgreSQL for the store's conformance suite (stopped and removed on exit, even on failure).
+# shellcheck source=lib/postgres.sh
+source "$root/scripts/lib/postgres.sh"
+log "starting PostgreSQL"
+postgres_start
+
 log "tests"
 dotnet test Actors.sln -c Release --no-build --verbosity quiet --logger "console;verbosity=minimal"
 

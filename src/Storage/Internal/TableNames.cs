@@ -1,0 +1,59 @@
+using Coinshard.Chain.Networks;
+
+namespace Coinshard.Storage.Internal;
+
+/// <summary>Table names of one currency (prefix = lower-case currency name) and the global tables.</summary>
+internal sealed class TableNames
+{
+    public const string Schema = "coinshard_schema";
+    public const string Leases = "coinshard_leases";
+    public const string GlobalComponent = "coinshard";
+
+    public TableNames(Currency currency)
+    {
+        Prefix = currency switch
+        {
+            Currency.Bitcoin => "bitcoin",
+            Currency.Litecoin => "litecoin",
+            _ => throw new ArgumentOutOfRangeException(nameof(currency), currency, "unknown currency"),
+        };
+        State = Prefix + "_state";
+        Headers = Prefix + "_headers";
+        Coins = Prefix + "_coins";
+        Undo = Prefix + "_undo";
+        History = Prefix + "_history";
+        TxPos = Prefix + "_txpos";
+        Changes = Prefix + "_changes";
+    }
+
+    /// <summary>Lower-case currency name; also the schema component name of the currency's tables.</summary>
+    public string Prefix { get; }
+
+    public string State { get; }
+
+    public string Headers { get; }
+
+    public string Coins { get; }
+
+    public string Undo { get; }
+
+    public string History { get; }
+
+    public string TxPos { get; }
+
+    public string Changes { get; }
+
+    /// <summary>Every per-currency table with the columns that order a full dump (for tests and diagnostics).</summary>
+    public IReadOnlyList<(string Table, string OrderBy)> DumpOrder =>
+    [
+        (State, "key"),
+        (Headers, "height"),
+        (Coins, "txid, vout"),
+        (Undo, "height"),
+        (History, "sh, height, tx_pos"),
+        (TxPos, "txid"),
+    ];
+
+    /// <summary>Expands <c>{p}</c> in a migration script.</summary>
+    public string Expand(string sql) => sql.Replace("{p}", Prefix, StringComparison.Ordinal);
+}
