@@ -13,7 +13,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 # Debian packages the suites need (installed only when missing).
-apt_packages=()
+apt_packages=(litecoind)
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
