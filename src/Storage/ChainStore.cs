@@ -1,8 +1,10 @@
 using System.Data.Common;
 using System.Globalization;
 
+using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
+using Coinshard.Chain.Transactions;
 using Coinshard.Storage.Internal;
 using Coinshard.Storage.PostgreSql;
 using Coinshard.Storage.Sqlite;
@@ -227,14 +229,14 @@ public sealed class ChainStore : IAsyncDisposable
         }, ct);
 
     /// <summary>The coins among <paramref name="outPoints"/> that are unspent, in one batch (resolves a block's spends).</summary>
-    public Task<IReadOnlyList<StoredCoin>> GetCoinsAsync(IReadOnlyCollection<StoredOutPoint> outPoints, CancellationToken ct = default)
+    public Task<IReadOnlyList<StoredCoin>> GetCoinsAsync(IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(outPoints);
         if (outPoints.Count == 0)
         {
             return Task.FromResult<IReadOnlyList<StoredCoin>>([]);
         }
-        IReadOnlyCollection<StoredOutPoint> distinct = outPoints is ISet<StoredOutPoint> ? outPoints : outPoints.ToHashSet();
+        IReadOnlyCollection<OutPoint> distinct = outPoints is ISet<OutPoint> ? outPoints : outPoints.ToHashSet();
         return ReadAsync<IReadOnlyList<StoredCoin>>(async c => await _db.GetCoinsAsync(c, distinct, ct).ConfigureAwait(false), ct);
     }
 
@@ -438,7 +440,7 @@ public sealed class ChainStore : IAsyncDisposable
         Db.Set(header, "@header", delta.Header);
         await Db.ExecuteAsync(header, ct).ConfigureAwait(false);
 
-        var spentOutPoints = new StoredOutPoint[delta.Spent.Count];
+        var spentOutPoints = new OutPoint[delta.Spent.Count];
         for (var i = 0; i < spentOutPoints.Length; i++)
         {
             spentOutPoints[i] = delta.Spent[i].OutPoint;
@@ -459,7 +461,7 @@ public sealed class ChainStore : IAsyncDisposable
             txids = delta.TxIds;
         }
 
-        var created = new StoredOutPoint[delta.Created.Count];
+        var created = new OutPoint[delta.Created.Count];
         for (var i = 0; i < created.Length; i++)
         {
             created[i] = delta.Created[i].OutPoint;
@@ -736,7 +738,7 @@ public sealed class ChainStore : IAsyncDisposable
 
     private static List<StoredCoin> CheckSpent(BlockDelta delta, List<StoredCoin> deleted)
     {
-        var stored = new Dictionary<StoredOutPoint, StoredCoin>(deleted.Count);
+        var stored = new Dictionary<OutPoint, StoredCoin>(deleted.Count);
         foreach (var coin in deleted)
         {
             stored[coin.OutPoint] = coin;

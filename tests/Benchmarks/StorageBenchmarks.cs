@@ -2,6 +2,7 @@ using System.Diagnostics;
 
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
+using Coinshard.Chain.Transactions;
 using Coinshard.Storage;
 
 using Npgsql;
@@ -136,7 +137,7 @@ internal static class StorageBenchmarks
                 for (uint vout = 0; vout < 2; vout++)
                 {
                     var key = _keys[_random.Next(_keys.Length)];
-                    created.Add(new StoredCoin(new StoredOutPoint(txid, vout), key, _random.NextInt64(1000, 100_000_000), _height, false, tx));
+                    created.Add(new StoredCoin(new OutPoint(txid, vout), key, _random.NextInt64(1000, 100_000_000), _height, false, tx));
                     history.Add(new BlockHistoryEntry(key, tx, txid));
                 }
                 foreach (var coin in spent.Skip(2 * tx).Take(2))

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 
 using Coinshard.Chain.Addresses;
+using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Encoding;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;

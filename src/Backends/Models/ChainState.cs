@@ -1,12 +1,8 @@
+using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
 
 namespace Coinshard.Backends;
-
-/// <summary>A block on the backend's best chain, as a follower tracks it.</summary>
-/// <param name="Height">Height of the block.</param>
-/// <param name="Hash">Hash of the block.</param>
-public sealed record ChainTip(int Height, Hash256 Hash);
 
 /// <summary>What a backend knows about its chain right now; the follower's starting point and the health page's figures.</summary>
 /// <param name="Network">The network the backend is on (verified against the configured one).</param>

@@ -1,3 +1,5 @@
+using Coinshard.Chain.Blocks;
+using Coinshard.Chain.Transactions;
 namespace Coinshard.Storage;
 
 /// <summary>
@@ -81,11 +83,11 @@ public sealed class StoreModeException(string message) : StoreException(message)
 /// The store's data and the request disagree in a way that must not happen in a correct index: a spent
 /// coin that is not in the UTXO set, a created coin that already exists, corrupt undo data. Nothing was written.
 /// </summary>
-public sealed class StoreConsistencyException(string message, StoredOutPoint? outPoint = null, Exception? inner = null)
+public sealed class StoreConsistencyException(string message, OutPoint? outPoint = null, Exception? inner = null)
     : StoreException(message, inner)
 {
     /// <summary>The outpoint concerned, when there is one.</summary>
-    public StoredOutPoint? OutPoint { get; } = outPoint;
+    public OutPoint? OutPoint { get; } = outPoint;
 }
 
 /// <summary>A block's parent is not the stored tip, or the tip is not the block the caller expected to disconnect.</summary>

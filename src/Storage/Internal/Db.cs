@@ -1,6 +1,7 @@
 using System.Data.Common;
 
 using Coinshard.Chain.Hashing;
+using Coinshard.Chain.Transactions;
 
 namespace Coinshard.Storage.Internal;
 
@@ -31,7 +32,7 @@ internal static class Db
     public static Hash256 Hash(DbDataReader reader, int ordinal) => new((byte[])reader.GetValue(ordinal));
 
     public static StoredCoin ReadCoin(DbDataReader reader, int first = 0) => new(
-        new StoredOutPoint(Hash(reader, first), checked((uint)reader.GetInt32(first + 1))),
+        new OutPoint(Hash(reader, first), checked((uint)reader.GetInt32(first + 1))),
         ScripthashKeys.FromColumn(reader.GetInt64(first + 2)),
         reader.GetInt64(first + 3),
         reader.GetInt32(first + 4),

@@ -1,6 +1,7 @@
 using System.Data.Common;
 
 using Coinshard.Chain.Hashing;
+using Coinshard.Chain.Transactions;
 
 namespace Coinshard.Storage.Internal;
 
@@ -46,7 +47,7 @@ internal abstract class StoreBackend(StoreOptions options, TableNames tables) : 
     public abstract Task<DbConnection> OpenReaderAsync(CancellationToken ct);
 
     /// <summary>Reads the coins that exist among <paramref name="outPoints"/> in one batch.</summary>
-    public abstract Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<StoredOutPoint> outPoints, CancellationToken ct);
+    public abstract Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct);
 
     /// <summary>Translates a provider exception into a specific <see cref="StoreException"/>; null when it is not a database error.</summary>
     public abstract StoreException? Translate(Exception exception);
@@ -67,7 +68,7 @@ internal abstract class WriteTransaction(DbConnection connection, DbTransaction 
     public abstract DbCommand Command(string sql);
 
     /// <summary>Deletes the coins that exist among <paramref name="outPoints"/>, returning their stored rows.</summary>
-    public abstract Task<List<StoredCoin>> DeleteCoinsAsync(IReadOnlyList<StoredOutPoint> outPoints, CancellationToken ct);
+    public abstract Task<List<StoredCoin>> DeleteCoinsAsync(IReadOnlyList<OutPoint> outPoints, CancellationToken ct);
 
     /// <summary>Inserts coins; an existing outpoint raises <see cref="StoreConsistencyException"/>.</summary>
     public abstract Task InsertCoinsAsync(IReadOnlyList<StoredCoin> coins, CancellationToken ct);

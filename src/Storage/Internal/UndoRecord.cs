@@ -1,6 +1,7 @@
 using Coinshard.Chain;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Serialization;
+using Coinshard.Chain.Transactions;
 
 namespace Coinshard.Storage.Internal;
 
@@ -17,7 +18,7 @@ namespace Coinshard.Storage.Internal;
 /// </remarks>
 internal sealed record UndoRecord(
     IReadOnlyList<StoredCoin> Spent,
-    IReadOnlyList<StoredOutPoint> Created,
+    IReadOnlyList<OutPoint> Created,
     IReadOnlyList<(ulong Key, int TxPos)> History,
     IReadOnlyList<Hash256> TxIds)
 {
@@ -31,7 +32,7 @@ internal sealed record UndoRecord(
         foreach (var coin in Spent)
         {
             writer.WriteHash256(coin.OutPoint.TxId);
-            writer.WriteVarInt(coin.OutPoint.Vout);
+            writer.WriteVarInt(coin.OutPoint.Index);
             writer.WriteUInt64(coin.ScripthashKey);
             writer.WriteVarInt((ulong)coin.Value);
             writer.WriteVarInt((ulong)coin.Height);
@@ -47,7 +48,7 @@ internal sealed record UndoRecord(
             writer.WriteCompactSize((ulong)vouts.Count);
             foreach (var outPoint in vouts)
             {
-                writer.WriteVarInt(outPoint.Vout);
+                writer.WriteVarInt(outPoint.Index);
             }
         }
         writer.WriteCompactSize((ulong)History.Count);
@@ -86,17 +87,17 @@ internal sealed record UndoRecord(
                 var coinHeight = checked((int)reader.ReadVarInt());
                 var flags = reader.ReadByte();
                 var txPos = checked((int)reader.ReadVarInt()) - 1;
-                spent.Add(new StoredCoin(new StoredOutPoint(txid, vout), key, value, coinHeight, (flags & 1) != 0, txPos));
+                spent.Add(new StoredCoin(new OutPoint(txid, vout), key, value, coinHeight, (flags & 1) != 0, txPos));
             }
             var groupCount = reader.ReadCount("created groups", 33);
-            var created = new List<StoredOutPoint>(groupCount);
+            var created = new List<OutPoint>(groupCount);
             for (var i = 0; i < groupCount; i++)
             {
                 var txid = reader.ReadHash256();
                 var vouts = reader.ReadCount("created outputs", 1);
                 for (var j = 0; j < vouts; j++)
                 {
-                    created.Add(new StoredOutPoint(txid, checked((uint)reader.ReadVarInt())));
+                    created.Add(new OutPoint(txid, checked((uint)reader.ReadVarInt())));
                 }
             }
             var historyCount = reader.ReadCount("history rows", 9);

@@ -1,4 +1,5 @@
 using Coinshard.Chain.Hashing;
+using Coinshard.Chain.Transactions;
 
 namespace Coinshard.Storage;
 
@@ -77,7 +78,7 @@ public sealed record BlockDelta
         {
             throw new ArgumentException($"block hash {Hash} does not match its header (which hashes to {computed})");
         }
-        var spent = new HashSet<StoredOutPoint>(Spent.Count);
+        var spent = new HashSet<OutPoint>(Spent.Count);
         foreach (var coin in Spent)
         {
             ValidateCoin(coin, "spent");
@@ -90,7 +91,7 @@ public sealed record BlockDelta
                 throw new ArgumentException($"coin {coin.OutPoint} is spent twice in block {Height}");
             }
         }
-        var created = new HashSet<StoredOutPoint>(Created.Count);
+        var created = new HashSet<OutPoint>(Created.Count);
         foreach (var coin in Created)
         {
             ValidateCoin(coin, "created");
@@ -122,7 +123,7 @@ public sealed record BlockDelta
         {
             throw new ArgumentException($"{what} coin {coin.OutPoint} has a negative value");
         }
-        if (coin.OutPoint.Vout > int.MaxValue)
+        if (coin.OutPoint.Index > int.MaxValue)
         {
             throw new ArgumentException($"{what} coin {coin.OutPoint} has an impossible output index");
         }

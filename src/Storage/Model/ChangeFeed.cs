@@ -1,3 +1,4 @@
+using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
 
 namespace Coinshard.Storage;

@@ -1,3 +1,4 @@
+using Coinshard.Chain.Transactions;
 namespace Coinshard.Storage;
 
 /// <summary>
@@ -12,7 +13,7 @@ namespace Coinshard.Storage;
 /// <param name="IsCoinbase">Created by a coinbase transaction (maturity rules apply).</param>
 /// <param name="TxPos">Position of the creating transaction in its block, or -1 when unknown (snapshot-loaded coins).</param>
 public readonly record struct StoredCoin(
-    StoredOutPoint OutPoint,
+    OutPoint OutPoint,
     ulong ScripthashKey,
     long Value,
     int Height,

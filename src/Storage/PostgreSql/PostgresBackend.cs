@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Net.Sockets;
 
 using Coinshard.Chain.Hashing;
+using Coinshard.Chain.Transactions;
 using Coinshard.Storage.Internal;
 
 using Npgsql;
@@ -91,7 +92,7 @@ internal sealed class PostgresBackend : StoreBackend
     public override async Task<DbConnection> OpenReaderAsync(CancellationToken ct) =>
         await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
 
-    public override async Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<StoredOutPoint> outPoints, CancellationToken ct)
+    public override async Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
             $"SELECT c.txid, c.vout, c.sh, c.value, c.height, c.coinbase, c.tx_pos FROM {Tables.Coins} c " +
@@ -153,7 +154,7 @@ internal sealed class PostgresBackend : StoreBackend
         return null;
     }
 
-    private static void AddOutPoints(NpgsqlCommand command, IReadOnlyCollection<StoredOutPoint> outPoints)
+    private static void AddOutPoints(NpgsqlCommand command, IReadOnlyCollection<OutPoint> outPoints)
     {
         var txids = new byte[outPoints.Count][];
         var vouts = new int[outPoints.Count];
@@ -161,7 +162,7 @@ internal sealed class PostgresBackend : StoreBackend
         foreach (var outPoint in outPoints)
         {
             txids[i] = outPoint.TxId.ToArray();
-            vouts[i] = checked((int)outPoint.Vout);
+            vouts[i] = checked((int)outPoint.Index);
             i++;
         }
         command.Parameters.Add(new NpgsqlParameter<byte[][]>("txids", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = txids });
@@ -188,7 +189,7 @@ internal sealed class PostgresBackend : StoreBackend
 
         private NpgsqlCommand New(string sql) => new(sql, connection, transaction);
 
-        public override async Task<List<StoredCoin>> DeleteCoinsAsync(IReadOnlyList<StoredOutPoint> outPoints, CancellationToken ct)
+        public override async Task<List<StoredCoin>> DeleteCoinsAsync(IReadOnlyList<OutPoint> outPoints, CancellationToken ct)
         {
             if (outPoints.Count == 0)
             {
@@ -219,7 +220,7 @@ internal sealed class PostgresBackend : StoreBackend
             {
                 var coin = coins[i];
                 txids[i] = coin.OutPoint.TxId.ToArray();
-                vouts[i] = checked((int)coin.OutPoint.Vout);
+                vouts[i] = checked((int)coin.OutPoint.Index);
                 shs[i] = ScripthashKeys.ToColumn(coin.ScripthashKey);
                 values[i] = coin.Value;
                 heights[i] = coin.Height;

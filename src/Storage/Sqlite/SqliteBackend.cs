@@ -1,6 +1,7 @@
 using System.Data.Common;
 
 using Coinshard.Chain.Hashing;
+using Coinshard.Chain.Transactions;
 using Coinshard.Storage.Internal;
 
 using Microsoft.Data.Sqlite;
@@ -113,7 +114,7 @@ internal sealed class SqliteBackend : StoreBackend
         }
     }
 
-    public override async Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<StoredOutPoint> outPoints, CancellationToken ct)
+    public override async Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct)
     {
         var found = new List<StoredCoin>(outPoints.Count);
         using var command = connection.CreateCommand();
@@ -128,7 +129,7 @@ internal sealed class SqliteBackend : StoreBackend
         {
             outPoint.TxId.CopyTo(buffer);
             txid.Value = buffer;
-            vout.Value = (long)outPoint.Vout;
+            vout.Value = (long)outPoint.Index;
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             if (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -201,7 +202,7 @@ internal sealed class SqliteBackend : StoreBackend
 
         public override DbCommand Command(string sql) => owner.CachedCommand(writer, transaction, sql);
 
-        public override async Task<List<StoredCoin>> DeleteCoinsAsync(IReadOnlyList<StoredOutPoint> outPoints, CancellationToken ct)
+        public override async Task<List<StoredCoin>> DeleteCoinsAsync(IReadOnlyList<OutPoint> outPoints, CancellationToken ct)
         {
             var deleted = new List<StoredCoin>(outPoints.Count);
             var command = Command($"DELETE FROM {_t.Coins} WHERE txid = @txid AND vout = @vout RETURNING {Db.CoinColumns}");
@@ -209,7 +210,7 @@ internal sealed class SqliteBackend : StoreBackend
             {
                 outPoint.TxId.CopyTo(_txid);
                 Db.Set(command, "@txid", _txid);
-                Db.Set(command, "@vout", (long)outPoint.Vout);
+                Db.Set(command, "@vout", (long)outPoint.Index);
                 using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 if (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
@@ -227,7 +228,7 @@ internal sealed class SqliteBackend : StoreBackend
             {
                 coin.OutPoint.TxId.CopyTo(_txid);
                 Db.Set(command, "@txid", _txid);
-                Db.Set(command, "@vout", (long)coin.OutPoint.Vout);
+                Db.Set(command, "@vout", (long)coin.OutPoint.Index);
                 Db.Set(command, "@sh", ScripthashKeys.ToColumn(coin.ScripthashKey));
                 Db.Set(command, "@value", coin.Value);
                 Db.Set(command, "@height", coin.Height);

@@ -1,5 +1,7 @@
+using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
+using Coinshard.Chain.Transactions;
 using Coinshard.Storage.Tests.Infrastructure;
 
 using Xunit;
@@ -288,7 +290,7 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
             model.Apply(delta);
         }
         var wanted = model.Coins.Keys.Take(20).ToList();
-        var missing = Enumerable.Range(0, 5).Select(i => new StoredOutPoint(model.RandomHash(), (uint)i)).ToList();
+        var missing = Enumerable.Range(0, 5).Select(i => new OutPoint(model.RandomHash(), (uint)i)).ToList();
         var found = await store.GetCoinsAsync([.. wanted, .. missing]);
         Assert.Equal(wanted.Select(o => model.Coins[o]).ToHashSet(), found.ToHashSet());
         Assert.Empty(await store.GetCoinsAsync([]));
@@ -312,7 +314,7 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
         var changesBefore = await store.GetChangesAsync(0, 100);
 
         var next = model.NextBlock();
-        var ghost = new StoredCoin(new StoredOutPoint(model.RandomHash(), 7), 42, 1000, first.Height, false, 1);
+        var ghost = new StoredCoin(new OutPoint(model.RandomHash(), 7), 42, 1000, first.Height, false, 1);
         var bad = new BlockDelta(next.Height, next.Hash, next.Header, [.. next.Spent, ghost], next.Created)
         {
             TxIds = next.TxIds,
@@ -351,7 +353,7 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
         var next = model.NextBlock();
         model.Apply(next);
         var after = model.NextBlock();
-        var ghost = new StoredCoin(new StoredOutPoint(model.RandomHash(), 0), 1, 1, 0, false, 0);
+        var ghost = new StoredCoin(new OutPoint(model.RandomHash(), 0), 1, 1, 0, false, 0);
         var broken = new BlockDelta(after.Height, after.Hash, after.Header, [.. after.Spent, ghost], after.Created);
         var error = await Assert.ThrowsAsync<StoreConsistencyException>(() => store.ConnectBlocksAsync([next, broken], lease));
         Assert.Equal(ghost.OutPoint, error.OutPoint);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
+using Coinshard.Chain.Transactions;
 
 namespace Coinshard.Storage.Tests.Conformance;
 
@@ -37,7 +38,7 @@ internal static class CrashWriter
         var height = tip.Height + 1;
         var txid = RandomHash(random);
         var created = Enumerable.Range(0, 20)
-            .Select(i => new StoredCoin(new StoredOutPoint(txid, (uint)i), (ulong)random.NextInt64(), 1000 + i, height, false, 0))
+            .Select(i => new StoredCoin(new OutPoint(txid, (uint)i), (ulong)random.NextInt64(), 1000 + i, height, false, 0))
             .ToList();
         var history = spent.Select(c => c.ScripthashKey).Concat(created.Select(c => c.ScripthashKey)).Distinct()
             .Select(k => new BlockHistoryEntry(k, 0, txid)).ToList();

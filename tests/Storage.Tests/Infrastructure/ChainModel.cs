@@ -1,4 +1,6 @@
+using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
+using Coinshard.Chain.Transactions;
 
 namespace Coinshard.Storage.Tests.Infrastructure;
 
@@ -33,7 +35,7 @@ internal sealed class ChainModel
 
     public IReadOnlyList<Hash256> Scripthashes { get; }
 
-    public Dictionary<StoredOutPoint, StoredCoin> Coins { get; } = [];
+    public Dictionary<OutPoint, StoredCoin> Coins { get; } = [];
 
     public IReadOnlyList<Block> Blocks => _blocks;
 
@@ -53,10 +55,10 @@ internal sealed class ChainModel
         parent.CopyTo(header.AsSpan(4, 32));
         var hash = Hashes.DoubleSha256(header);
 
-        var available = Coins.Values.OrderBy(c => c.OutPoint.TxId).ThenBy(c => c.OutPoint.Vout).ToList();
+        var available = Coins.Values.OrderBy(c => c.OutPoint.TxId).ThenBy(c => c.OutPoint.Index).ToList();
         var spent = new List<StoredCoin>();
         var createdInBlock = new List<StoredCoin>();
-        var spentInBlock = new HashSet<StoredOutPoint>();
+        var spentInBlock = new HashSet<OutPoint>();
         var txids = new List<Hash256>();
         var history = new List<BlockHistoryEntry>();
         var transactions = 1 + _random.Next(maxTransactions);
@@ -97,7 +99,7 @@ internal sealed class ChainModel
             {
                 var key = ScripthashKeys.Of(Scripthashes[_random.Next(Scripthashes.Count)]);
                 var value = _random.Next(4) == 0 ? 0 : _random.NextInt64(1, 5_000_000_000);
-                createdInBlock.Add(new StoredCoin(new StoredOutPoint(txid, (uint)vout), key, value, height, txPos == 0, txPos));
+                createdInBlock.Add(new StoredCoin(new OutPoint(txid, (uint)vout), key, value, height, txPos == 0, txPos));
                 keys.Add(key);
             }
             foreach (var key in keys)
@@ -147,7 +149,7 @@ internal sealed class ChainModel
     public List<StoredCoin> CoinsOf(Hash256 scripthash) =>
         [.. Coins.Values
             .Where(c => c.ScripthashKey == ScripthashKeys.Of(scripthash))
-            .OrderBy(c => c.Height).ThenBy(c => c.TxPos).ThenBy(c => c.OutPoint.TxId).ThenBy(c => c.OutPoint.Vout)];
+            .OrderBy(c => c.Height).ThenBy(c => c.TxPos).ThenBy(c => c.OutPoint.TxId).ThenBy(c => c.OutPoint.Index)];
 
     public List<HistoryItem> HistoryOf(Hash256 scripthash) =>
         [.. _blocks

@@ -1,5 +1,6 @@
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
+using Coinshard.Chain.Transactions;
 
 using Microsoft.Data.Sqlite;
 
@@ -43,7 +44,7 @@ public sealed class SqliteSizeReport(ITestOutputHelper output) : IDisposable
                     for (uint vout = 0; vout < 2; vout++)
                     {
                         // Typical values: 10^4..10^9 satoshis; keys uniformly random.
-                        created.Add(new StoredCoin(new StoredOutPoint(txid, vout), (ulong)random.NextInt64(), random.NextInt64(10_000, 1_000_000_000), height, tx == 0, tx));
+                        created.Add(new StoredCoin(new OutPoint(txid, vout), (ulong)random.NextInt64(), random.NextInt64(10_000, 1_000_000_000), height, tx == 0, tx));
                     }
                 }
                 var header = new byte[80];

@@ -2,11 +2,6 @@ using Coinshard.Chain.Hashing;
 
 namespace Coinshard.Storage;
 
-/// <summary>The last connected block: where the follower resumes.</summary>
-/// <param name="Height">Its height.</param>
-/// <param name="Hash">Its hash (internal byte order; <c>ToString()</c> gives display hex).</param>
-public sealed record ChainTip(int Height, Hash256 Hash);
-
 /// <summary>Totals of the indexed UTXO set, compared against the node's <c>gettxoutsetinfo</c>.</summary>
 /// <param name="Count">Number of unspent outputs.</param>
 /// <param name="TotalValue">Sum of their values in satoshis.</param>
