@@ -26,6 +26,13 @@ public interface ICurrencyIndex : IAsyncDisposable
     /// <see cref="UndoUnavailableException"/> when <paramref name="height"/> is below the undo window.
     /// </summary>
     Task<RewindResult> RewindAsync(int height, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Empties this currency's index and rebuilds it from the configured start height: the way out of
+    /// a reorg deeper than the undo window. Holds the lease throughout; readers see an empty index
+    /// until the rebuild catches up.
+    /// </summary>
+    Task ResetAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>The outcome of a rewind.</summary>
