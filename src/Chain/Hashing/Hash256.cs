@@ -127,6 +127,29 @@ public readonly struct Hash256 : IEquatable<Hash256>, IComparable<Hash256>
         return c != 0 ? c : BinaryPrimitives.ReverseEndianness(_d).CompareTo(BinaryPrimitives.ReverseEndianness(other._d));
     }
 
+    /// <summary>
+    /// Orders as the display (reversed) hex strings compare: the order the Electrum protocol uses to
+    /// sort mempool transactions. Equivalent to comparing <c>ToString()</c> ordinally, without allocating.
+    /// </summary>
+    public int CompareDisplayOrder(Hash256 other)
+    {
+        var c = _d.CompareTo(other._d);
+        if (c != 0)
+        {
+            return c;
+        }
+        c = _c.CompareTo(other._c);
+        if (c != 0)
+        {
+            return c;
+        }
+        c = _b.CompareTo(other._b);
+        return c != 0 ? c : _a.CompareTo(other._a);
+    }
+
+    /// <summary>A comparer for <see cref="CompareDisplayOrder"/>.</summary>
+    public static IComparer<Hash256> DisplayOrder { get; } = Comparer<Hash256>.Create((x, y) => x.CompareDisplayOrder(y));
+
     /// <summary>Equality.</summary>
     public static bool operator ==(Hash256 left, Hash256 right) => left.Equals(right);
 

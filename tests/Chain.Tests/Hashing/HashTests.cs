@@ -43,6 +43,27 @@ public class HashTests
     }
 
     [Fact]
+    public void Display_order_equals_ordinal_comparison_of_the_display_hex()
+    {
+        var random = new Random(7);
+        var hashes = Enumerable.Range(0, 200).Select(_ =>
+        {
+            var bytes = new byte[32];
+            random.NextBytes(bytes);
+            if (random.Next(3) == 0)
+            {
+                bytes[31] = 0x80; // many equal leading display bytes exercise the later words
+            }
+            return new Hash256(bytes);
+        }).ToList();
+
+        var expected = hashes.OrderBy(h => h.ToString(), StringComparer.Ordinal).ToList();
+        var actual = hashes.OrderBy(h => h, Hash256.DisplayOrder).ToList();
+
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
     public void Sha256_and_hash160_known_values()
     {
         Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Hex.Encode(Hashes.Sha256([])));
