@@ -1,0 +1,36 @@
+using Coinshard.Backends;
+using Coinshard.Chain.Networks;
+using Coinshard.Electrum.Blocks;
+using Coinshard.Electrum.Headers;
+using Coinshard.Electrum.Mempool;
+using Coinshard.Electrum.Subscriptions;
+using Coinshard.Storage;
+
+namespace Coinshard.Electrum.Methods;
+
+/// <summary>Everything the Electrum methods of one currency read from: the index, the backend, the mempool view, caches.</summary>
+/// <param name="Network">The chain served (its genesis hash goes into <c>server.features</c>).</param>
+/// <param name="Store">The UTXO index.</param>
+/// <param name="Mode">utxo or full (decides how history is served).</param>
+/// <param name="Blocks">Raw blocks (merkle proofs) from the backend.</param>
+/// <param name="Transactions">Raw transactions from the backend.</param>
+/// <param name="Broadcaster">Broadcast through the backend.</param>
+/// <param name="Fees">Fee estimates and relay fee from the backend.</param>
+/// <param name="Mempool">The tracked mempool.</param>
+/// <param name="HeaderProofs">cp_height proofs.</param>
+/// <param name="BlockTxids">Txids of recent blocks.</param>
+/// <param name="Subscriptions">Subscriptions and notifications.</param>
+/// <param name="Info">Server identity and method limits.</param>
+public sealed record ElectrumCoinServices(
+    Network Network,
+    ChainStore Store,
+    IndexMode Mode,
+    IBlockSource Blocks,
+    ITransactionSource Transactions,
+    IBroadcaster Broadcaster,
+    IFeeEstimator Fees,
+    MempoolTracker Mempool,
+    HeaderCheckpointProver HeaderProofs,
+    BlockTxidCache BlockTxids,
+    SubscriptionHub Subscriptions,
+    ElectrumServerInfo Info);
