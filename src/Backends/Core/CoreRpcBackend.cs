@@ -21,7 +21,7 @@ namespace Coinshard.Backends.Core;
 /// node is on another network.
 /// </summary>
 public sealed class CoreRpcBackend :
-    IBlockSource, IUtxoSource, IDescriptorScanner, IUtxoSetStatistics, ITransactionSource, IBroadcaster, IFeeEstimator, IMempoolSource, IDisposable
+    IBlockSource, IUtxoSource, IDescriptorScanner, IUtxoSetStatistics, ITransactionSource, IVerboseTransactionSource, IBroadcaster, IFeeEstimator, IMempoolSource, IDisposable
 {
     private static readonly BackendCapabilities BaseCapabilities = new()
     {
@@ -439,6 +439,22 @@ public sealed class CoreRpcBackend :
         catch (RpcException e) when (e.Code == CoreRpcErrorCodes.InvalidAddressOrKey)
         {
             return null; // "No such mempool or blockchain transaction"
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> GetTransactionJsonAsync(Hash256 txid, Hash256? blockHash = null, CancellationToken cancellationToken = default)
+    {
+        await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
+        object?[] parameters = blockHash is { } block ? [txid, true, block] : [txid, true];
+        try
+        {
+            var json = await CallAsync(new RpcRequest("getrawtransaction", parameters), cancellationToken).ConfigureAwait(false);
+            return System.Text.Encoding.UTF8.GetBytes(json.GetRawText());
+        }
+        catch (RpcException e) when (e.Code == CoreRpcErrorCodes.InvalidAddressOrKey)
+        {
+            return null;
         }
     }
 

@@ -14,6 +14,7 @@ namespace Coinshard.Electrum.Methods;
 /// <param name="Mode">utxo or full (decides how history is served).</param>
 /// <param name="Blocks">Raw blocks (merkle proofs) from the backend.</param>
 /// <param name="Transactions">Raw transactions from the backend.</param>
+/// <param name="VerboseTransactions">The node's verbose transaction JSON (null when the backend cannot describe transactions).</param>
 /// <param name="Broadcaster">Broadcast through the backend.</param>
 /// <param name="Fees">Fee estimates and relay fee from the backend.</param>
 /// <param name="Mempool">The tracked mempool.</param>
@@ -27,6 +28,7 @@ public sealed record ElectrumCoinServices(
     IndexMode Mode,
     IBlockSource Blocks,
     ITransactionSource Transactions,
+    IVerboseTransactionSource? VerboseTransactions,
     IBroadcaster Broadcaster,
     IFeeEstimator Fees,
     MempoolTracker Mempool,

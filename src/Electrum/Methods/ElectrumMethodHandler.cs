@@ -392,15 +392,19 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
     {
         p.ExpectAtMost(2);
         var txid = p.RequiredHash(0, "tx_hash");
-        if (p.OptionalBool(1, "verbose") == true)
-        {
-            throw ElectrumRequestException.BadRequest("verbose transactions are not supported by this server yet; request the raw transaction");
-        }
+        var verbose = p.OptionalBool(1, "verbose") ?? false;
         // In full mode the index knows the block, so the node needs no -txindex to find the transaction.
         Hash256? blockHash = null;
         if (_s.Mode == IndexMode.Full && await _s.Store.GetTxPositionAsync(txid, ct).ConfigureAwait(false) is { } position)
         {
             blockHash = await _s.Store.GetBlockHashAsync(position.Height, ct).ConfigureAwait(false);
+        }
+        if (verbose)
+        {
+            var source = _s.VerboseTransactions ?? throw ElectrumRequestException.BadRequest("verbose transactions are not available from this server's backend; request the raw transaction");
+            var json = await source.GetTransactionJsonAsync(txid, blockHash, ct).ConfigureAwait(false)
+                ?? throw ElectrumRequestException.BadRequest($"transaction {txid} not found");
+            return json; // the node's own verbose object, as ElectrumX and Fulcrum pass it through
         }
         var raw = await _s.Transactions.GetTransactionAsync(txid, blockHash, ct).ConfigureAwait(false)
             ?? throw ElectrumRequestException.BadRequest($"transaction {txid} not found");

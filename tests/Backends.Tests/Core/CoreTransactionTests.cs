@@ -112,6 +112,21 @@ public class CoreTransactionTests(RegtestChainFixture f)
         Assert.Equal(expected, Convert.ToHexStringLower((await f.PlainBackend.GetTransactionAsync(Hash256.Parse(coin.Txid), Hash256.Parse(block)))!));
     }
 
+    [Fact]
+    public async Task Verbose_transactions_are_the_nodes_own_json_and_unknown_ones_are_null()
+    {
+        var coin = await WalletCoinAsync();
+        var json = await f.RestBackend.GetTransactionJsonAsync(Hash256.Parse(coin.Txid));
+
+        using var ours = System.Text.Json.JsonDocument.Parse(json!);
+        var node = await f.Rest.Rpc.CallAsync("getrawtransaction", coin.Txid, true);
+        Assert.Equal(coin.Txid, ours.RootElement.GetProperty("txid").GetString());
+        Assert.Equal(node.GetProperty("hex").GetString(), ours.RootElement.GetProperty("hex").GetString());
+        Assert.Equal(node.GetProperty("blockhash").GetString(), ours.RootElement.GetProperty("blockhash").GetString());
+        Assert.Equal(node.GetProperty("vout").GetArrayLength(), ours.RootElement.GetProperty("vout").GetArrayLength());
+        Assert.Null(await f.RestBackend.GetTransactionJsonAsync(Hash256.Parse(new string('e', 64))));
+    }
+
     private sealed record Coin(string Txid, int Vout, long Amount);
 
     private async Task<Coin> WalletCoinAsync()
