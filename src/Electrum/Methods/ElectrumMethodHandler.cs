@@ -404,7 +404,10 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
             var source = _s.VerboseTransactions ?? throw ElectrumRequestException.BadRequest("verbose transactions are not available from this server's backend; request the raw transaction");
             var json = await source.GetTransactionJsonAsync(txid, blockHash, ct).ConfigureAwait(false)
                 ?? throw ElectrumRequestException.BadRequest($"transaction {txid} not found");
-            return json; // the node's own verbose object, as ElectrumX and Fulcrum pass it through
+            // The node's own verbose object, as ElectrumX and Fulcrum pass it through; rewritten compactly
+            // because a newline inside a response would break the line framing.
+            using var document = JsonDocument.Parse(json);
+            return Json(w => document.RootElement.WriteTo(w));
         }
         var raw = await _s.Transactions.GetTransactionAsync(txid, blockHash, ct).ConfigureAwait(false)
             ?? throw ElectrumRequestException.BadRequest($"transaction {txid} not found");
