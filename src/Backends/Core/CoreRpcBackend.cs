@@ -560,6 +560,8 @@ public sealed class CoreRpcBackend :
     {
         await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
         var info = await CallAsync(new RpcRequest("getmempoolinfo"), cancellationToken).ConfigureAwait(false);
+        // The increment a replacement must add lives in getnetworkinfo on Core 0.21 (getmempoolinfo has it from 24.0).
+        var network = await CallAsync(new RpcRequest("getnetworkinfo"), cancellationToken).ConfigureAwait(false);
         const string Context = "getmempoolinfo";
         return new MempoolInfo(
             info.Optional("loaded") is not { ValueKind: JsonValueKind.False },
@@ -568,7 +570,12 @@ public sealed class CoreRpcBackend :
             info.Int64("usage", Context),
             info.Int64("maxmempool", Context),
             info.FeeRate("mempoolminfee", Context),
-            info.FeeRate("minrelaytxfee", Context));
+            info.FeeRate("minrelaytxfee", Context))
+        {
+            IncrementalRelayFee = info.Optional("incrementalrelayfee") is not null
+                ? info.FeeRate("incrementalrelayfee", Context)
+                : network.FeeRate("incrementalfee", "getnetworkinfo"),
+        };
     }
 
     /// <inheritdoc />

@@ -31,7 +31,11 @@ public sealed record MempoolEntry(
 /// <param name="MaxMempool">Configured maximum memory, in bytes.</param>
 /// <param name="MempoolMinFee">Minimum fee rate to enter the mempool now (rises when it is full).</param>
 /// <param name="MinRelayTxFee">The node's configured minimum relay fee rate.</param>
-public sealed record MempoolInfo(bool Loaded, int Size, long Bytes, long Usage, long MaxMempool, FeeRate MempoolMinFee, FeeRate MinRelayTxFee);
+public sealed record MempoolInfo(bool Loaded, int Size, long Bytes, long Usage, long MaxMempool, FeeRate MempoolMinFee, FeeRate MinRelayTxFee)
+{
+    /// <summary>The fee rate a replacement must add over the replaced transactions (Core's incremental relay fee).</summary>
+    public FeeRate IncrementalRelayFee { get; init; }
+}
 
 /// <summary>How cautious a fee estimate should be (Core's <c>estimate_mode</c>).</summary>
 public enum FeeEstimateMode

@@ -17,6 +17,7 @@ namespace Coinshard.Electrum.Methods;
 /// <param name="VerboseTransactions">The node's verbose transaction JSON (null when the backend cannot describe transactions).</param>
 /// <param name="Broadcaster">Broadcast through the backend.</param>
 /// <param name="Fees">Fee estimates and relay fee from the backend.</param>
+/// <param name="MempoolInfo">The node's mempool figures (fee floors for <c>mempool.get_info</c>).</param>
 /// <param name="Mempool">The tracked mempool.</param>
 /// <param name="HeaderProofs">cp_height proofs.</param>
 /// <param name="BlockTxids">Txids of recent blocks.</param>
@@ -31,6 +32,7 @@ public sealed record ElectrumCoinServices(
     IVerboseTransactionSource? VerboseTransactions,
     IBroadcaster Broadcaster,
     IFeeEstimator Fees,
+    IMempoolSource MempoolInfo,
     MempoolTracker Mempool,
     HeaderCheckpointProver HeaderProofs,
     BlockTxidCache BlockTxids,

@@ -100,6 +100,7 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
             "blockchain.estimatefee" => await EstimateFeeAsync(p, v16, ct).ConfigureAwait(false),
             "blockchain.relayfee" when !v16 => await RelayFeeAsync(ct).ConfigureAwait(false),
             "mempool.get_fee_histogram" => FeeHistogram(),
+            "mempool.get_info" when v16 => await MempoolInfoAsync(ct).ConfigureAwait(false),
             "blockchain.scripthash.get_balance" => await GetBalanceAsync(p, ct).ConfigureAwait(false),
             "blockchain.scripthash.get_history" => await GetHistoryAsync(p, ct).ConfigureAwait(false),
             "blockchain.scripthash.get_mempool" => GetMempool(p),
@@ -264,6 +265,19 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
     {
         var rate = await _s.Fees.GetRelayFeeAsync(ct).ConfigureAwait(false);
         return Json(w => w.WriteNumberValue(CoinsPerKvB(rate)));
+    }
+
+    private async Task<byte[]> MempoolInfoAsync(CancellationToken ct)
+    {
+        var info = await _s.MempoolInfo.GetMempoolInfoAsync(ct).ConfigureAwait(false);
+        return Json(w =>
+        {
+            w.WriteStartObject();
+            w.WriteNumber("mempoolminfee", CoinsPerKvB(info.MempoolMinFee));
+            w.WriteNumber("minrelaytxfee", CoinsPerKvB(info.MinRelayTxFee));
+            w.WriteNumber("incrementalrelayfee", CoinsPerKvB(info.IncrementalRelayFee));
+            w.WriteEndObject();
+        });
     }
 
     private byte[] FeeHistogram() => Json(w =>

@@ -85,6 +85,11 @@ public class CoreTransactionTests(RegtestChainFixture f)
         Assert.Equal(nodeInfo.GetProperty("size").GetInt32(), info.Size);
         Assert.Equal(nodeInfo.GetProperty("bytes").GetInt64(), info.Bytes);
         Assert.True(info.Loaded);
+        var networkInfo = await f.Rest.Rpc.CallAsync("getnetworkinfo");
+        Assert.Equal(
+            CoinAmount.ParseSatoshis(networkInfo.GetProperty("incrementalfee").GetRawText()),
+            info.IncrementalRelayFee.SatoshisPerKvB);
+        Assert.True(info.IncrementalRelayFee.SatoshisPerKvB > 0);
         await f.Rest.MineAsync(1);
     }
 
