@@ -6,6 +6,17 @@ public static class ScriptClassifier
     /// <summary>Largest number of keys a bare multisig template may hold.</summary>
     public const int MaxMultisigKeys = 20;
 
+    /// <summary>Largest script Core will execute (MAX_SCRIPT_SIZE): a longer output script can never be spent.</summary>
+    public const int MaxScriptSize = 10_000;
+
+    /// <summary>
+    /// True for output scripts Core never adds to its UTXO set (<c>CScript::IsUnspendable</c>): those that
+    /// start with OP_RETURN or are longer than <see cref="MaxScriptSize"/>. An index that must equal the
+    /// node's UTXO set skips them too.
+    /// </summary>
+    public static bool IsUnspendable(ReadOnlySpan<byte> script) =>
+        (script.Length > 0 && script[0] == OpCodes.OpReturn) || script.Length > MaxScriptSize;
+
     /// <summary>Classifies an output script. Never throws; malformed scripts are <see cref="ScriptType.NonStandard"/>.</summary>
     public static ScriptType Classify(ReadOnlySpan<byte> script)
     {
