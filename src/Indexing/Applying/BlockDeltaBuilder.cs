@@ -168,15 +168,15 @@ public sealed class BlockDeltaBuilder
         var inBatch = new Dictionary<OutPoint, StoredCoin>();
         var fromMemory = new StoredCoin?[blocks.Count][];
         var overwrittenFromMemory = new StoredCoin?[blocks.Count][];
-        var toFetch = new HashSet<OutPoint>();
+        var toFetch = new HashSet<OutPoint>(blocks.Sum(b => b.Spends.Count));
         for (var b = 0; b < blocks.Count; b++)
         {
             var block = blocks[b];
-            var resolved = fromMemory[b] = new StoredCoin?[block.Spends.Count];
+            var resolved = fromMemory[b] = inBatch.Count == 0 ? [] : new StoredCoin?[block.Spends.Count];
             for (var i = 0; i < block.Spends.Count; i++)
             {
                 var outPoint = block.Spends[i].OutPoint;
-                if (inBatch.Remove(outPoint, out var coin))
+                if (inBatch.Count > 0 && inBatch.Remove(outPoint, out var coin))
                 {
                     resolved[i] = coin;
                 }
@@ -197,9 +197,12 @@ public sealed class BlockDeltaBuilder
                     toFetch.Add(block.Bip30Overwrites[i]);
                 }
             }
-            foreach (var coin in block.Created)
+            if (b < blocks.Count - 1)
             {
-                inBatch[coin.OutPoint] = coin;
+                foreach (var coin in block.Created)
+                {
+                    inBatch[coin.OutPoint] = coin; // later blocks of the batch may spend it
+                }
             }
         }
 
@@ -232,7 +235,7 @@ public sealed class BlockDeltaBuilder
             {
                 var (outPoint, position) = block.Spends[i];
                 StoredCoin coin;
-                if (fromMemory[b][i] is { } known)
+                if (fromMemory[b].Length > 0 && fromMemory[b][i] is { } known)
                 {
                     coin = known;
                 }
