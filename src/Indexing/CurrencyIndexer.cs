@@ -110,6 +110,9 @@ public sealed class CurrencyIndexer : ICurrencyIndex
     /// <summary>The scripthash shards: Electrum statuses and subscriptions of this currency.</summary>
     public ScripthashShards Shards => _shared.Shards;
 
+    /// <summary>Blocks this process connected, and the write transactions that carried them (catch-up batches several blocks per transaction).</summary>
+    public (long Blocks, long Transactions) WriteCounters => (_shared.BlocksConnected, _shared.WriteTransactions);
+
     /// <summary>The follower actor (tests and metrics).</summary>
     internal ActorRef<FollowerMessage> Follower { get; }
 
@@ -172,13 +175,20 @@ public sealed class CurrencyIndexer : ICurrencyIndex
     private async Task WatchFollowerAsync()
     {
         await Follower.Completion.ConfigureAwait(false);
-        if (Volatile.Read(ref _disposed) == 0)
+        if (Volatile.Read(ref _disposed) != 0)
         {
-            var failure = _system.Health.Failures.LastOrDefault(f => f.ActorPath == Follower.Path);
-            var reason = $"the follower failed repeatedly and was stopped: {failure?.Exception.Message ?? "unknown error"}";
-            IndexerLog.FollowerGone(_logger, Network.Name, reason);
-            _shared.Publish(_shared.Status with { State = FollowerState.Faulted, LastError = reason, Progress = null });
+            return;
         }
+        var failure = _system.Health.Failures.LastOrDefault(f => f.ActorPath == Follower.Path);
+        if (failure is null)
+        {
+            // The actor system shut down around us (the host skipped DisposeAsync): the lease expires on its own.
+            _shared.Publish(_shared.Status with { State = FollowerState.Stopped, HoldsLease = false, Progress = null });
+            return;
+        }
+        var reason = $"the follower failed repeatedly and was stopped: {failure.Exception.Message}";
+        IndexerLog.FollowerGone(_logger, Network.Name, reason);
+        _shared.Publish(_shared.Status with { State = FollowerState.Faulted, LastError = reason, Progress = null });
     }
 
     private static void Validate(IndexerOptions options)

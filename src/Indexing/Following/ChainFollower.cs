@@ -210,6 +210,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
             FollowerLog.MissingCoinsSkipped(shared.Logger, NetworkName, batch[0].Height, batch[^1].Height, resolved.MissingCoinsSkipped, shared.StartHeight);
         }
         var changes = await store.ConnectBlocksAsync(resolved.Deltas, lease, ct).ConfigureAwait(false);
+        shared.CountWrite(batch.Count);
         _tip = new ChainTip(batch[^1].Height, batch[^1].Hash);
         shared.LastSeq = changes[^1].Seq;
         await shared.Shards.PublishAsync(changes.SelectMany(c => c.TouchedKeys).ToHashSet(), _tip.Height, ct).ConfigureAwait(false);

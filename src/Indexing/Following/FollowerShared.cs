@@ -26,6 +26,8 @@ internal sealed class FollowerShared(
 
     private long _generation;
     private long _lastSeq = -1;
+    private long _blocksConnected;
+    private long _writeTransactions;
 
     public IndexerOptions Options { get; } = options;
 
@@ -72,6 +74,18 @@ internal sealed class FollowerShared(
     {
         get => Interlocked.Read(ref _lastSeq);
         set => Interlocked.Exchange(ref _lastSeq, value);
+    }
+
+    /// <summary>Blocks connected by this process (metrics).</summary>
+    public long BlocksConnected => Interlocked.Read(ref _blocksConnected);
+
+    /// <summary>Connect transactions written by this process: fewer than <see cref="BlocksConnected"/> when catch-up batches.</summary>
+    public long WriteTransactions => Interlocked.Read(ref _writeTransactions);
+
+    public void CountWrite(int blocks)
+    {
+        Interlocked.Add(ref _blocksConnected, blocks);
+        Interlocked.Increment(ref _writeTransactions);
     }
 
     /// <summary>Set once the facade is shutting down: nothing more is started.</summary>

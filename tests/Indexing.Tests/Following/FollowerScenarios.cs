@@ -97,6 +97,9 @@ public abstract class FollowerScenarios(LitecoindFixture chain) : IAsyncLifetime
 
         await NodeComparison.AssertMatchesNodeAsync(index, Node, Chain.Addresses);
         await WaitForStateAsync(index, FollowerState.Following);
+        var (blocks, transactions) = index.WriteCounters;
+        Assert.Equal(await Node.GetBlockCountAsync() + 1, blocks); // genesis to tip, each once
+        Assert.InRange(transactions, 1, blocks);
         Assert.True(index.Status.HoldsLease);
         Assert.True(index.Status.IsHealthy);
         Assert.Equal(0, index.Status.Lag);
