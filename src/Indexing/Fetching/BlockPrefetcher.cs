@@ -62,6 +62,9 @@ internal sealed class BlockPrefetcher : IAsyncDisposable
         return await next!.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>True when the next block is fetched and scanned (a peek; tests and diagnostics).</summary>
+    internal bool NextIsReady => _queue.Reader.TryPeek(out var next) && next.IsCompletedSuccessfully;
+
     /// <summary>The next block if it is already fetched and scanned (for grouping consecutive blocks into one write); never waits.</summary>
     public bool TryReadReady(int maxInputsAndOutputs, out ScannedBlock? block)
     {

@@ -21,6 +21,7 @@ internal sealed class FollowerShared(
 {
     private volatile ChainStore? _store;
     private volatile LeaseToken? _lease;
+    private volatile bool _stopping;
     private volatile FollowerStatus _status = new(
         options.Network, options.Mode, FollowerState.Starting, null, null, false, null, null, time.GetUtcNow());
 
@@ -89,7 +90,11 @@ internal sealed class FollowerShared(
     }
 
     /// <summary>Set once the facade is shutting down: nothing more is started.</summary>
-    public bool Stopping { get; set; }
+    public bool Stopping
+    {
+        get => _stopping;
+        set => _stopping = value;
+    }
 
     /// <summary>A number no instance has used: step generations stay unique across restarts.</summary>
     public long NextGeneration() => Interlocked.Increment(ref _generation);

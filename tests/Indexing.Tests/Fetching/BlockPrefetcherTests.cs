@@ -6,6 +6,7 @@ using Coinshard.Chain.Transactions;
 using Coinshard.Indexing.Applying;
 using Coinshard.Indexing.Fetching;
 using Coinshard.Storage;
+using Coinshard.TestSupport;
 
 using Xunit;
 
@@ -56,7 +57,7 @@ public class BlockPrefetcherTests
         var chain = new FakeChain(20);
         await using var prefetcher = new BlockPrefetcher(chain, Builder, 0, prefetchBlocks: 8);
         Assert.NotNull(await prefetcher.ReadAsync(CancellationToken.None));
-        await Task.Delay(200);
+        await Eventually.TrueAsync(() => prefetcher.NextIsReady, "block 1 is fetched and scanned");
         Assert.False(prefetcher.TryReadReady(0, out _)); // each block has 1 output: over a limit of 0
         Assert.True(prefetcher.TryReadReady(1, out var next));
         Assert.Equal(1, next!.Height);
