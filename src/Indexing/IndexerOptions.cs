@@ -28,6 +28,12 @@ public sealed record IndexerOptions(Network Network)
     /// <summary>Follower lease lifetime: another process takes over this long after this one stops renewing.</summary>
     public TimeSpan LeaseTtl { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Electrum statuses cached per scripthash shard (least recently used ones are dropped).</summary>
+    public int StatusCacheEntries { get; init; } = 10_000;
+
+    /// <summary>Longest history (full mode) or unspent-output list (utxo mode) a status is computed over; longer ones are refused as too large.</summary>
+    public int MaxHistory { get; init; } = 125_000;
+
     /// <summary>Lease owner name (host name and process id by default), shown in status and logs.</summary>
     public string Owner { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 }

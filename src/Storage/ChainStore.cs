@@ -575,6 +575,40 @@ public sealed class ChainStore : IAsyncDisposable
         });
     }
 
+    /// <summary>
+    /// Empties the currency's chain state in one transaction under the lease: headers, coins, undo,
+    /// history and tx positions. The recorded settings stay. The change feed is cleared too, keeping one
+    /// <see cref="ChangeKind.Disconnect"/> row for the old tip whose sequence number leaves a gap, so that
+    /// every reader positioned before it gets <see cref="ChangeFeedPage.MissedChanges"/> and resynchronizes.
+    /// This is the way out of a reorg deeper than the undo window: the follower then rebuilds from its start height.
+    /// </summary>
+    /// <returns>The tip before the reset (null when the chain was already empty).</returns>
+    /// <exception cref="LeaseLostException">The lease is no longer held by this owner and token.</exception>
+    public Task<ChainTip?> ResetAsync(LeaseToken lease, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        RequireSettings();
+        return Guard(async () =>
+        {
+            await using var tx = await _db.BeginWriteAsync(false, ct).ConfigureAwait(false);
+            await VerifyLeaseAsync(tx, lease, ct).ConfigureAwait(false);
+            var tip = await ReadTipAsync(tx.Command($"SELECT height, hash FROM {_t.Headers} ORDER BY height DESC LIMIT 1"), ct).ConfigureAwait(false);
+            foreach (var table in new[] { _t.Headers, _t.Coins, _t.Undo, _t.History, _t.TxPos })
+            {
+                await Db.ExecuteAsync(tx.Command($"DELETE FROM {table}"), ct).ConfigureAwait(false);
+            }
+            // Two rows, then drop all but the last: the gap before it tells readers they missed changes.
+            var marker = tip ?? new ChainTip(0, Hash256.Zero);
+            await AppendChangeAsync(tx, ChangeKind.Disconnect, marker.Height, marker.Hash, [], ct).ConfigureAwait(false);
+            var last = await AppendChangeAsync(tx, ChangeKind.Disconnect, marker.Height, marker.Hash, [], ct).ConfigureAwait(false);
+            var prune = tx.Command($"DELETE FROM {_t.Changes} WHERE seq < @last");
+            Db.Set(prune, "@last", last.Seq);
+            await Db.ExecuteAsync(prune, ct).ConfigureAwait(false);
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            return tip;
+        });
+    }
+
     // ---------------------------------------------------------------- leases
 
     /// <summary>Acquires the follower lease of this currency; see <see cref="TryAcquireLeaseAsync(string, string, TimeSpan, CancellationToken)"/>.</summary>

@@ -7,6 +7,7 @@ internal static class BenchmarkCatalog
     [
         new("chain.block_parse", "Parse Bitcoin block 413567: scanner, object model, scan + scripthashes", ChainBenchmarks.BlockParse),
         new("chain.scripthash", "Electrum scripthash (SHA-256 of output scripts)", ChainBenchmarks.Scripthash),
+        new("indexing.delta", "Block 413567 through the block → delta builder (scan + resolve), utxo and full mode", IndexingBenchmarks.Delta),
         new("storage.connect", "connect blocks of 1,000 inputs+outputs (SQLite; PostgreSQL when COINSHARD_TEST_POSTGRES is set)", StorageBenchmarks.ConnectBlocks),
     ];
 }

@@ -62,4 +62,23 @@ public class ScriptClassifierTests
         var script = Hex.Decode("76a91462e907b15cbf27d5425399ebf6f0fb50ebb88f1888ac");
         Assert.Equal("8b01df4e368ea28f8dc0423bcf7a4923e3a12d307c875e47a0cfbf90b5c39161", ElectrumScripthash.Compute(script).ToString());
     }
+
+    // Core's CScript::IsUnspendable: OP_RETURN first, or longer than MAX_SCRIPT_SIZE (10,000 bytes).
+    [Theory]
+    [InlineData("6a", true)]
+    [InlineData("6a24aa21a9ed8921f3485a19b8f45ec606bced9167339fa8b163723d52b54cb48b0b5447e4d6", true)]
+    [InlineData("6aff", true)] // not push-only (so not NullData), still unspendable
+    [InlineData("", false)]
+    [InlineData("51", false)]
+    [InlineData("006a", false)]
+    [InlineData("76a91462e907b15cbf27d5425399ebf6f0fb50ebb88f1888ac", false)]
+    public void Unspendable_scripts_are_those_core_keeps_out_of_its_utxo_set(string hex, bool unspendable) =>
+        Assert.Equal(unspendable, ScriptClassifier.IsUnspendable(Hex.Decode(hex)));
+
+    [Fact]
+    public void A_script_longer_than_ten_thousand_bytes_is_unspendable()
+    {
+        Assert.False(ScriptClassifier.IsUnspendable(new byte[10_000]));
+        Assert.True(ScriptClassifier.IsUnspendable(new byte[10_001]));
+    }
 }

@@ -460,6 +460,57 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
         AssertSameDump(before, await store.DumpAsync());
     }
 
+    // ------------------------------------------------------------------ reset
+
+    [StoreFact]
+    public async Task Reset_empties_the_chain_state_under_the_lease_keeps_the_settings_and_tells_readers_to_resync()
+    {
+        var (store, lease) = await OpenWriterAsync(IndexMode.Full, undoDepth: 3);
+        var settings = store.Settings;
+        var model = new ChainModel(Seed, undoDepth: 3);
+        for (var i = 0; i < 6; i++)
+        {
+            var delta = model.NextBlock();
+            await store.ConnectBlockAsync(delta, lease);
+            model.Apply(delta);
+        }
+        var readerPosition = (await store.GetChangesAsync(0, 100)).LatestSeq;
+
+        // A stale lease resets nothing.
+        Clock.Advance(TimeSpan.FromMinutes(11));
+        var other = await OpenAsync();
+        var otherLease = await other.TryAcquireLeaseAsync("other", TimeSpan.FromMinutes(10));
+        Assert.NotNull(otherLease);
+        var before = await store.DumpAsync();
+        await Assert.ThrowsAsync<LeaseLostException>(() => store.ResetAsync(lease));
+        AssertSameDump(before, await store.DumpAsync());
+
+        Assert.Equal(model.Tip, await other.ResetAsync(otherLease));
+        Assert.Null(await other.GetTipAsync());
+        Assert.Equal(new CoinStats(0, 0), await other.GetCoinStatsAsync());
+        Assert.Null(await other.GetUndoWindowAsync());
+        Assert.Empty(await other.GetHistoryAsync(model.Scripthashes[0], 100));
+        var dump = await other.DumpAsync();
+        Assert.All(dump.Where(t => !t.Key.EndsWith("_state", StringComparison.Ordinal)), t => Assert.Empty(t.Value));
+        Assert.Equal(before.Single(t => t.Key.EndsWith("_state", StringComparison.Ordinal)).Value, dump.Single(t => t.Key.EndsWith("_state", StringComparison.Ordinal)).Value);
+        Assert.Equal(settings, (await OpenAsync()).Settings);
+
+        // Readers anywhere before the reset are told they missed changes; one after it is not.
+        var page = await other.GetChangesAsync(readerPosition, 100);
+        Assert.True(page.MissedChanges);
+        Assert.True(page.LatestSeq > readerPosition + 1);
+        Assert.False((await other.GetChangesAsync(page.LatestSeq, 100)).MissedChanges);
+
+        // The empty chain accepts a new first block at any height, and resetting an empty chain is harmless.
+        var rebuilt = new ChainModel(Seed + 1, undoDepth: 3, firstHeight: 40);
+        var first = rebuilt.NextBlock();
+        await other.ConnectBlockAsync(first, otherLease);
+        rebuilt.Apply(first);
+        await AssertMatchesModelAsync(other, rebuilt, IndexMode.Full);
+        Assert.Equal(rebuilt.Tip, await other.ResetAsync(otherLease));
+        Assert.Null(await other.ResetAsync(otherLease));
+    }
+
     // ------------------------------------------------------------------ leases
 
     [StoreFact]
