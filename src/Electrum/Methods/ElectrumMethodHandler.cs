@@ -7,6 +7,7 @@ using Coinshard.Chain.Hashing;
 using Coinshard.Electrum.Protocol;
 using Coinshard.Electrum.Scripthashes;
 using Coinshard.Electrum.Sessions;
+using Coinshard.Indexing.Shards;
 using Coinshard.Storage;
 
 using Microsoft.Extensions.Logging;
@@ -319,7 +320,7 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
     {
         p.ExpectAtMost(1);
         var scripthash = p.RequiredHash(0, "scripthash");
-        var history = ScripthashHistory.FromHistory([], _s.Mempool.Current.Get(ScripthashKeys.Of(scripthash)));
+        var history = ScripthashHistory.Combine([], _s.Mempool.Current.Get(ScripthashKeys.Of(scripthash)));
         return Json(w => WriteHistory(w, history));
     }
 
@@ -387,19 +388,9 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
     private async Task<List<HistoryEntry>> HistoryAsync(Hash256 scripthash, CancellationToken ct)
     {
         var limit = _s.Info.MaxHistory;
-        var mempool = _s.Mempool.Current.Get(ScripthashKeys.Of(scripthash));
-        List<HistoryEntry> history;
-        if (_s.Mode == IndexMode.Full)
-        {
-            var confirmed = await _s.Store.GetHistoryAsync(scripthash, limit + 1, ct).ConfigureAwait(false);
-            history = ScripthashHistory.FromHistory(confirmed, mempool);
-        }
-        else
-        {
-            var coins = await _s.Store.GetCoinsByScripthashAsync(scripthash, limit + 1, ct).ConfigureAwait(false);
-            history = ScripthashHistory.FromCoins(coins, mempool);
-        }
-        return history.Count > limit ? throw TooLarge(scripthash, limit) : history;
+        var confirmed = await ConfirmedHistory.ReadAsync(_s.Store, _s.Mode, scripthash, limit, ct).ConfigureAwait(false);
+        var history = confirmed.TooLarge ? null : ScripthashHistory.Combine(confirmed.Entries, _s.Mempool.Current.Get(ScripthashKeys.Of(scripthash)));
+        return history is null || history.Count > limit ? throw TooLarge(scripthash, limit) : history;
     }
 
     private async Task<byte[]> TransactionGetAsync(ParamReader p, CancellationToken ct)

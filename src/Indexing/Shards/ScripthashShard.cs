@@ -167,35 +167,12 @@ internal sealed class ScripthashShard(int index, ShardContext context) : Actor<S
         var store = context.Store
             ?? throw new StoreUnavailableException("the store is not open yet; script hash statuses are unavailable until it is", transient: true);
         var ct = Context.StoppingToken;
-        var limit = context.MaxHistory;
-        var entries = new List<StatusEntry>();
-        if (context.Mode == IndexMode.Full)
+        var confirmed = await ConfirmedHistory.ReadAsync(store, context.Mode, scripthash, context.MaxHistory, ct).ConfigureAwait(false);
+        if (confirmed.TooLarge)
         {
-            var history = await store.GetHistoryAsync(scripthash, limit + 1, ct).ConfigureAwait(false);
-            if (history.Count > limit)
-            {
-                return new ScripthashStatus(scripthash, null, history.Count, HistoryTooLarge: true);
-            }
-            entries.AddRange(history.Select(h => new StatusEntry(h.TxId, h.Height)));
+            return new ScripthashStatus(scripthash, null, confirmed.Count, HistoryTooLarge: true);
         }
-        else
-        {
-            // utxo mode: the history is the distinct transactions that created still-unspent outputs,
-            // in blockchain order (the store lists coins by height, position, txid, vout).
-            var coins = await store.GetCoinsByScripthashAsync(scripthash, limit + 1, ct).ConfigureAwait(false);
-            if (coins.Count > limit)
-            {
-                return new ScripthashStatus(scripthash, null, coins.Count, HistoryTooLarge: true);
-            }
-            var seen = new HashSet<Hash256>();
-            foreach (var coin in coins)
-            {
-                if (seen.Add(coin.OutPoint.TxId))
-                {
-                    entries.Add(new StatusEntry(coin.OutPoint.TxId, coin.Height));
-                }
-            }
-        }
+        var entries = new List<StatusEntry>(confirmed.Entries);
         if (context.Unconfirmed is { } mempool)
         {
             entries.AddRange(await mempool.GetAsync(scripthash, ct).ConfigureAwait(false));

@@ -1,8 +1,7 @@
 using Coinshard.Chain.Hashing;
-using Coinshard.Chain.Transactions;
 using Coinshard.Electrum.Mempool;
 using Coinshard.Electrum.Scripthashes;
-using Coinshard.Storage;
+using Coinshard.Indexing.Shards;
 
 using Xunit;
 
@@ -16,11 +15,11 @@ public class ScripthashHistoryTests
     [Fact]
     public void The_specification_status_example_gives_its_status()
     {
-        var confirmed = new List<HistoryItem>
+        var confirmed = new List<StatusEntry>
         {
-            new(2472, 1, H("a6c9c361bd0bc536d6a22648efbf8f9b200e425ef6c3a7a9669dc444c532a347")),
-            new(2473, 1, H("9c42f84b2fcdaff676ba25d9d4941741cc0d1a01cce0c23fdc4c0b2afa38431c")),
-            new(2473, 2, H("770f2d4371b3fabb902dd9a103e2dd005fcd3971181078fca4a2a1d6ff127b30")),
+            new(H("a6c9c361bd0bc536d6a22648efbf8f9b200e425ef6c3a7a9669dc444c532a347"), 2472),
+            new(H("9c42f84b2fcdaff676ba25d9d4941741cc0d1a01cce0c23fdc4c0b2afa38431c"), 2473),
+            new(H("770f2d4371b3fabb902dd9a103e2dd005fcd3971181078fca4a2a1d6ff127b30"), 2473),
         };
         var unordered = new List<MempoolTxEntry>
         {
@@ -31,7 +30,7 @@ public class ScripthashHistoryTests
         unordered.Sort(MempoolTracker.CanonicalOrder);
         var mempool = new ScripthashMempool(unordered, [], []);
 
-        var history = ScripthashHistory.FromHistory(confirmed, mempool);
+        var history = ScripthashHistory.Combine(confirmed, mempool);
 
         Assert.Equal(
             [
@@ -50,24 +49,5 @@ public class ScripthashHistoryTests
     public void No_history_has_a_null_status()
     {
         Assert.Null(ScripthashHistory.Status([]));
-    }
-
-    [Fact]
-    public void Utxo_mode_lists_each_funding_transaction_once_in_block_order()
-    {
-        var t1 = H("00000000000000000000000000000000000000000000000000000000000000aa");
-        var t2 = H("00000000000000000000000000000000000000000000000000000000000000bb");
-        var t3 = H("00000000000000000000000000000000000000000000000000000000000000cc");
-        var coins = new List<StoredCoin>
-        {
-            new(new OutPoint(t3, 0), 1, 50, 7, false, 2),
-            new(new OutPoint(t1, 1), 1, 10, 5, false, 3),
-            new(new OutPoint(t2, 0), 1, 20, 7, false, 1),
-            new(new OutPoint(t1, 0), 1, 30, 5, false, 3),
-        };
-
-        var history = ScripthashHistory.FromCoins(coins, null);
-
-        Assert.Equal([(t1, 5), (t2, 7), (t3, 7)], history.Select(e => (e.TxId, e.Height)));
     }
 }
