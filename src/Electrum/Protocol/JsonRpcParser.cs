@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
@@ -12,12 +13,19 @@ public static class JsonRpcParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
     /// <summary>Parses <paramref name="utf8"/>; a batch larger than <paramref name="maxBatch"/> is refused as a whole.</summary>
-    public static JsonRpcMessage Parse(ReadOnlySpan<byte> utf8, int maxBatch)
+    public static JsonRpcMessage Parse(ReadOnlySpan<byte> utf8, int maxBatch) =>
+        Parse(new ReadOnlySequence<byte>(utf8.ToArray()), maxBatch);
+
+    /// <summary>
+    /// Parses a framed message straight from the connection's buffers (no copy when it lies in one
+    /// segment); nothing returned refers to <paramref name="utf8"/> afterwards.
+    /// </summary>
+    public static JsonRpcMessage Parse(ReadOnlySequence<byte> utf8, int maxBatch)
     {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8.ToArray(), DocumentOptions);
+            document = JsonDocument.Parse(utf8, DocumentOptions);
         }
         catch (JsonException e)
         {
