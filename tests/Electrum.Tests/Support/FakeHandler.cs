@@ -16,7 +16,7 @@ namespace Coinshard.Electrum.Tests.Support;
 /// </summary>
 internal sealed class FakeHandler : IElectrumMethodHandler
 {
-    private int _inFlight;
+    private readonly ConcurrentDictionary<long, int> _inFlight = new();
 
     public SubscriptionBudget? Budget { get; set; }
 
@@ -42,7 +42,7 @@ internal sealed class FakeHandler : IElectrumMethodHandler
         Interlocked.Increment(ref _calls);
         Sessions[session.Id] = session;
         var id = request.RawId ?? JsonRpcParser.NullId;
-        var now = Interlocked.Increment(ref _inFlight);
+        var now = _inFlight.AddOrUpdate(session.Id, 1, (_, n) => n + 1);
         MaxInFlight = Math.Max(MaxInFlight, now);
         try
         {
@@ -77,14 +77,14 @@ internal sealed class FakeHandler : IElectrumMethodHandler
                 case "version":
                     return JsonRpcResponse.Success(id, Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new[] { session.Version?.ToString(), session.ClientName })));
                 case "fail":
-                    throw new InvalidOperationException("handler bug while reading " + request.Params.GetRawText());
+                    throw new InvalidOperationException("handler exploded");
                 default:
                     return JsonRpcResponse.Failure(id, JsonRpcErrorCodes.MethodNotFound, $"unknown method '{request.Method}'");
             }
         }
         finally
         {
-            Interlocked.Decrement(ref _inFlight);
+            _inFlight.AddOrUpdate(session.Id, 0, (_, n) => n - 1);
         }
     }
 
