@@ -109,10 +109,10 @@ public sealed class ElectrumLimits
 
     /// <summary>
     /// Bytes of responses and notifications queued for a client that is not reading them; beyond it
-    /// the session is closed instead of buffering without bound. One message larger than this is
-    /// still sent when nothing else is queued.
+    /// the session is closed instead of buffering without bound (8 MB, Fulcrum's per-client buffer).
+    /// One message larger than this is still sent when nothing else is queued.
     /// </summary>
-    public int MaxOutboundBytes { get; set; } = 16 * 1024 * 1024;
+    public int MaxOutboundBytes { get; set; } = 8 * 1024 * 1024;
 
     /// <summary>
     /// Abuse events (oversized line, text that is not JSON, a request refused by throttling) a session
