@@ -171,11 +171,13 @@ public sealed partial class ElectrumServer : IAsyncDisposable
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or InvalidOperationException)
         {
+            // Typically a port in use (AddressInUseException); listeners already bound are released.
             await app.DisposeAsync().ConfigureAwait(false);
             certificate?.Dispose();
-            throw new InvalidOperationException($"cannot start the Electrum listeners: {e.Message}", e);
+            var ports = string.Join(", ", endpoints.Select(p => $"{Name(p.Transport)} {p.EndPoint}"));
+            throw new InvalidOperationException($"cannot start the Electrum listeners ({ports}): {e.Message}", e);
         }
         foreach (var endpoint in endpoints)
         {

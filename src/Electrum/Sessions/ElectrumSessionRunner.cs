@@ -347,6 +347,17 @@ internal sealed partial class ElectrumSessionRunner : IElectrumSession, IDisposa
     /// <summary>Answers one element; null when no answer is due (a notification).</summary>
     private async ValueTask<JsonRpcResponse?> AnswerAsync(JsonRpcIncoming incoming)
     {
+        // Everything is paid for, errors and server.version included (1 unit), so that no kind of
+        // message can be repeated for free.
+        var request = incoming as JsonRpcRequest;
+        var cost = request is null || request.Method is "server.version" or "server.ping" ? 1 : CostOf(request);
+        if (!await ThrottleAsync(cost).ConfigureAwait(false))
+        {
+            Strike("requests beyond the cost budget");
+            return request is { IsNotification: true } ? null : JsonRpcResponse.Failure(incoming.RawId, JsonRpcErrorCodes.ExcessiveResourceUsage,
+                "excessive resource usage: too many or too expensive requests; slow down");
+        }
+
         if (incoming is JsonRpcInvalid invalid)
         {
             if (invalid.Code == JsonRpcErrorCodes.ParseError)
@@ -356,21 +367,12 @@ internal sealed partial class ElectrumSessionRunner : IElectrumSession, IDisposa
             return JsonRpcResponse.Failure(invalid.RawId, invalid.Code, invalid.Message);
         }
 
-        var request = (JsonRpcRequest)incoming;
-        if (request.Method == "server.version")
+        if (request!.Method == "server.version")
         {
             var answer = Negotiate(request);
             return request.IsNotification ? null : answer;
         }
         _sawOtherRequest = true;
-
-        var cost = request.Method == "server.ping" ? 1 : CostOf(request);
-        if (!await ThrottleAsync(cost).ConfigureAwait(false))
-        {
-            Strike("requests beyond the cost budget");
-            return request.IsNotification ? null : JsonRpcResponse.Failure(request.RawId, JsonRpcErrorCodes.ExcessiveResourceUsage,
-                "excessive resource usage: too many or too expensive requests; slow down");
-        }
 
         JsonRpcResponse response;
         if (request.Method == "server.ping")

@@ -339,6 +339,53 @@ public class AbuseTests
         Assert.True((await elsewhere.CallAsync("expensive")).TryGetProperty("result", out _));
     }
 
+    [Fact]
+    public async Task Invalid_requests_and_repeated_server_version_are_paid_for_too()
+    {
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.Limits.CostBurst = 5;
+            o.Limits.CostRefillPerSecond = 0.01;
+            o.Limits.MaxThrottleDelay = TimeSpan.FromMilliseconds(100);
+            o.Limits.StrikesBeforeClose = 3;
+        });
+        await using var spammer = await server.ConnectAsync();
+
+        await spammer.SendRawAsync(Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("42\n", 2).Concat(Enumerable.Repeat("{\"id\":7,\"method\":\"server.version\"}\n", 100)))));
+        var codes = new List<int>();
+        while (await spammer.ReadLineAsync() is { } line)
+        {
+            using var answer = JsonDocument.Parse(line);
+            codes.Add(answer.RootElement.TryGetProperty("error", out var error) ? error.GetProperty("code").GetInt32() : 0);
+        }
+
+        // 5 units: two invalid requests, the first server.version (answered), two repeats (errors); then refusals until 3 strikes close it.
+        Assert.Equal([JsonRpcErrorCodes.InvalidRequest, JsonRpcErrorCodes.InvalidRequest, 0, JsonRpcErrorCodes.BadRequest, JsonRpcErrorCodes.BadRequest,
+            JsonRpcErrorCodes.ExcessiveResourceUsage, JsonRpcErrorCodes.ExcessiveResourceUsage, JsonRpcErrorCodes.ExcessiveResourceUsage], codes);
+    }
+
+    [Fact]
+    public async Task WebSocket_sessions_share_the_budget_of_their_address()
+    {
+        await using var server = await TestServer.StartAsync(o =>
+        {
+            o.Limits.IpCostBurst = 10;
+            o.Limits.IpCostRefillPerSecond = 0.01;
+            o.Limits.MaxThrottleDelay = TimeSpan.FromMilliseconds(100);
+        });
+        await using var tcp = await server.ConnectAsync();
+        Assert.True((await tcp.CallAsync("expensive")).TryGetProperty("result", out _));
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{server.WsPort}/"), CancellationToken.None).WaitAsync(LineClient.Timeout);
+
+        await socket.SendAsync("""{"id":1,"method":"expensive"}"""u8.ToArray(), System.Net.WebSockets.WebSocketMessageType.Text, true, CancellationToken.None);
+        var buffer = new byte[4096];
+        var received = await socket.ReceiveAsync(buffer, CancellationToken.None).WaitAsync(LineClient.Timeout);
+
+        using var answer = JsonDocument.Parse(buffer.AsMemory(0, received.Count));
+        Assert.Equal(JsonRpcErrorCodes.ExcessiveResourceUsage, answer.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+    }
+
     /// <summary>True when the server closes a new connection without answering (the reset may even beat the connect).</summary>
     private static async Task<bool> IsRefusedAsync(TestServer server)
     {

@@ -214,6 +214,22 @@ public class TransportTests
         Assert.Equal(2, server.Handler.ClosedSessions.Count);
     }
 
+    [Fact]
+    public async Task A_port_in_use_fails_the_start_clearly_and_releases_the_other_ports()
+    {
+        using var directory = new TempDirectory("electrum");
+        var options = TestServer.DefaultOptions(TestCertificate.Create(directory.Path));
+        using var blocker = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, options.WebSocket.Port);
+        blocker.Start();
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            ElectrumServer.StartAsync(options, new FakeHandler(), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, CancellationToken.None));
+
+        Assert.Contains($"ws 127.0.0.1:{options.WebSocket.Port}", error.Message, StringComparison.Ordinal);
+        Assert.True(FreePorts.IsFree(options.Tcp.Port));
+        Assert.True(FreePorts.IsFree(options.Tls.Port));
+    }
+
     private static Task SendAsync(ClientWebSocket socket, string text) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None).WaitAsync(LineClient.Timeout);
 
