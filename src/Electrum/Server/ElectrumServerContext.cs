@@ -79,12 +79,23 @@ internal sealed partial class ElectrumServerContext
     public void Sweep()
     {
         var now = Stopwatch.GetTimestamp();
+        // A timer callback must never throw (an unhandled exception there ends the process).
         foreach (var (_, session) in Sessions)
         {
-            session.Sweep(now);
+            try
+            {
+                session.Sweep(now);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                LogSweepFault(SessionLog, e, session.Id);
+            }
         }
         Connections.Sweep(now);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "session {Id}: closing it from the sweeper failed")]
+    private static partial void LogSweepFault(ILogger logger, Exception exception, long id);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "refused {Transport} connection from {Remote}: {Reason} (similar lines suppressed before this one: {Suppressed})")]
     private static partial void LogRefused(ILogger logger, string transport, IPAddress remote, string reason, int suppressed);

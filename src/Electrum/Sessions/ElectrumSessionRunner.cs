@@ -171,7 +171,7 @@ internal sealed partial class ElectrumSessionRunner : IElectrumSession, IDisposa
         finally
         {
             Volatile.Write(ref _closeState, 2);
-            await _closing.CancelAsync().ConfigureAwait(false);
+            CancelClosingToken();
             try
             {
                 _server.Handler.SessionClosed(this);
@@ -648,7 +648,7 @@ internal sealed partial class ElectrumSessionRunner : IElectrumSession, IDisposa
         _closeReason = reason;
         Volatile.Write(ref _closeDeadline, Stopwatch.GetTimestamp() + (long)(CloseGrace.TotalSeconds * Stopwatch.Frequency));
         LogClosing(reason);
-        _closing.Cancel();
+        CancelClosingToken();
         CompleteOutbox();
         _inboxReady.Set();
         _inboxSpace.Set();
@@ -667,17 +667,23 @@ internal sealed partial class ElectrumSessionRunner : IElectrumSession, IDisposa
             _closeReason = reason;
             LogClosing(reason);
         }
-        try
-        {
-            _closing.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        CancelClosingToken();
         _transport.Abort(_closeReason ?? reason);
         CompleteOutbox();
         _inboxReady.Set();
         _inboxSpace.Set();
+    }
+
+    /// <summary>Cancels handler calls and waits; a callback registered by the handler that throws must not break the close.</summary>
+    private void CancelClosingToken()
+    {
+        try
+        {
+            _closing.Cancel();
+        }
+        catch (Exception e) when (e is ObjectDisposedException or AggregateException)
+        {
+        }
     }
 
     /// <summary>Closes the session when it has been idle too long or its close is stuck (called by the server's sweeper).</summary>
