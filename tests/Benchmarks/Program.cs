@@ -2,6 +2,11 @@ using Coinshard.Benchmarks;
 
 // Benchmarks measure; tests assert. This program prints figures and optionally writes them as JSON.
 // Usage: dotnet run -c Release --project tests/Benchmarks -- [--quick] [--only NAME] [--json FILE]
+if (args is [ElectrumBenchmarks.ChildFlag, ..])
+{
+    // The server process of the Electrum benchmarks (started by them, not by hand).
+    return await ElectrumBenchmarks.ChildMainAsync(args);
+}
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {

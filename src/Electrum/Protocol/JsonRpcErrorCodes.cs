@@ -24,6 +24,12 @@ public static class JsonRpcErrorCodes
     /// <summary>ElectrumX's "daemon error": the backend node refused or failed (e.g. a rejected broadcast).</summary>
     public const int DaemonError = 2;
 
+    /// <summary>
+    /// Over the cost budget (throttling refused the request): aiorpcx's code, which ElectrumX
+    /// clients already understand as "slow down".
+    /// </summary>
+    public const int ExcessiveResourceUsage = -101;
+
     /// <summary>The history of a scripthash is larger than the configured limit (the code a later protocol draft assigns).</summary>
     public const int HistoryTooLarge = 10001;
 }

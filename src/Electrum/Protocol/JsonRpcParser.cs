@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Coinshard.Electrum.Protocol;
 
@@ -12,12 +14,45 @@ public static class JsonRpcParser
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
     /// <summary>Parses <paramref name="utf8"/>; a batch larger than <paramref name="maxBatch"/> is refused as a whole.</summary>
-    public static JsonRpcMessage Parse(ReadOnlySpan<byte> utf8, int maxBatch)
+    public static JsonRpcMessage Parse(ReadOnlySpan<byte> utf8, int maxBatch) =>
+        Parse(utf8.ToArray().AsMemory(), maxBatch);
+
+    /// <summary>
+    /// Parses a framed message straight from the connection's buffers (no copy when it lies in one
+    /// segment); nothing returned refers to <paramref name="utf8"/> afterwards. Text that is not
+    /// valid UTF-8 is a parse error.
+    /// </summary>
+    public static JsonRpcMessage Parse(ReadOnlySequence<byte> utf8, int maxBatch)
     {
+        if (utf8.IsSingleSegment)
+        {
+            return Parse(utf8.First, maxBatch);
+        }
+        var length = checked((int)utf8.Length);
+        var copy = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            utf8.CopyTo(copy);
+            return Parse(copy.AsMemory(0, length), maxBatch);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(copy);
+        }
+    }
+
+    private static JsonRpcMessage Parse(ReadOnlyMemory<byte> utf8, int maxBatch)
+    {
+        // JsonDocument accepts invalid UTF-8 inside strings and only fails when a string is read;
+        // checking the whole text first keeps every later read (method, id, params) from throwing.
+        if (!Utf8.IsValid(utf8.Span))
+        {
+            return Single(new JsonRpcInvalid(null, JsonRpcErrorCodes.ParseError, "parse error: the text is not valid UTF-8"));
+        }
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(utf8.ToArray(), DocumentOptions);
+            document = JsonDocument.Parse(utf8, DocumentOptions);
         }
         catch (JsonException e)
         {

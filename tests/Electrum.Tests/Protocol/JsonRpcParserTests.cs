@@ -130,4 +130,53 @@ public class JsonRpcParserTests
             Assert.NotEmpty(message.Items);
         }
     }
+
+    [Theory]
+    [InlineData("method")]
+    [InlineData("id")]
+    [InlineData("params")]
+    public void Invalid_utf8_in_any_string_is_a_parse_error_not_an_exception(string where)
+    {
+        var text = where switch
+        {
+            "method" => """{"id":1,"method":"AB"}""",
+            "id" => """{"id":"AB","method":"server.ping"}""",
+            _ => """{"id":1,"method":"echo","params":["AB"]}""",
+        };
+        var bytes = Encoding.UTF8.GetBytes(text);
+        bytes[Array.IndexOf(bytes, (byte)'A')] = 0xc3; // a lead byte followed by a non-continuation byte
+        bytes[Array.IndexOf(bytes, (byte)'B')] = 0x28;
+
+        var invalid = Assert.IsType<JsonRpcInvalid>(Assert.Single(JsonRpcParser.Parse(bytes, 10).Items));
+
+        Assert.Equal(JsonRpcErrorCodes.ParseError, invalid.Code);
+        Assert.Null(invalid.RawId);
+    }
+
+    [Fact]
+    public void A_message_split_over_buffer_segments_parses_like_a_contiguous_one()
+    {
+        var bytes = Encoding.UTF8.GetBytes("[{\"id\":1,\"method\":\"a\",\"params\":[\"\u00e9t\u00e9\"]},{\"id\":2,\"method\":\"b\"}]");
+        var split = Array.IndexOf(bytes, (byte)0xc3) + 1; // inside the two bytes of the first é
+        var first = new Segment(bytes.AsMemory(0, split));
+        var last = first.Append(bytes.AsMemory(split));
+
+        var message = JsonRpcParser.Parse(new System.Buffers.ReadOnlySequence<byte>(first, 0, last, last.Memory.Length), 10);
+
+        Assert.True(message.IsBatch);
+        Assert.Equal(["a", "b"], message.Items.Cast<JsonRpcRequest>().Select(r => r.Method));
+        Assert.Equal("\u00e9t\u00e9", ((JsonRpcRequest)message.Items[0]).Params[0].GetString());
+    }
+
+    private sealed class Segment : System.Buffers.ReadOnlySequenceSegment<byte>
+    {
+        public Segment(ReadOnlyMemory<byte> memory) => Memory = memory;
+
+        public Segment Append(ReadOnlyMemory<byte> memory)
+        {
+            var next = new Segment(memory) { RunningIndex = RunningIndex + Memory.Length };
+            Next = next;
+            return next;
+        }
+    }
 }
