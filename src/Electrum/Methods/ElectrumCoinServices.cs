@@ -22,7 +22,8 @@ namespace Coinshard.Electrum.Methods;
 /// <param name="HeaderProofs">cp_height proofs.</param>
 /// <param name="BlockTxids">Txids of recent blocks.</param>
 /// <param name="Subscriptions">Subscriptions and notifications.</param>
-/// <param name="Info">Server identity and method limits.</param>
+/// <param name="Server">The server's identity (software, protocol range) as its listeners negotiate it.</param>
+/// <param name="Info">What server.* methods report and the method limits.</param>
 public sealed record ElectrumCoinServices(
     Network Network,
     ChainStore Store,
@@ -37,4 +38,5 @@ public sealed record ElectrumCoinServices(
     HeaderCheckpointProver HeaderProofs,
     BlockTxidCache BlockTxids,
     SubscriptionHub Subscriptions,
+    Server.ElectrumServerOptions Server,
     ElectrumServerInfo Info);

@@ -16,7 +16,7 @@ namespace Coinshard.Electrum.Methods;
 
 /// <summary>
 /// The Electrum protocol methods of one currency (protocol-methods of the specification, 1.4 to 1.6).
-/// <c>server.version</c> is negotiated by the session layer before anything reaches this handler.
+/// <c>server.version</c> and <c>server.ping</c> are answered by the session layer.
 /// </summary>
 public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
 {
@@ -59,7 +59,7 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
         var id = request.RawId ?? JsonRpcParser.NullId;
         try
         {
-            var version = session.Version ?? _s.Info.ProtocolMin;
+            var version = session.Version ?? ProtocolVersion.Parse(_s.Server.ProtocolMin);
             var p = new ParamReader(request.Method, request.Params);
             var result = await DispatchAsync(session, version, request.Method, p, cancellationToken).ConfigureAwait(false);
             return result is null
@@ -86,7 +86,6 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
         var v16 = version >= ProtocolVersion.Version16;
         return method switch
         {
-            "server.ping" => Json(w => w.WriteNullValue()),
             "server.banner" => Json(w => w.WriteStringValue(_s.Info.Banner)),
             "server.donation_address" => Json(w => w.WriteStringValue(_s.Info.DonationAddress)),
             "server.features" => Features(),
@@ -131,10 +130,10 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
             w.WriteEndObject();
         }
         w.WriteEndObject();
-        w.WriteString("protocol_max", _s.Info.ProtocolMax.ToString());
-        w.WriteString("protocol_min", _s.Info.ProtocolMin.ToString());
+        w.WriteString("protocol_max", _s.Server.ProtocolMax);
+        w.WriteString("protocol_min", _s.Server.ProtocolMin);
         w.WriteNull("pruning");
-        w.WriteString("server_version", _s.Info.ServerVersion);
+        w.WriteString("server_version", _s.Server.ServerSoftware);
         w.WriteString("hash_function", "sha256");
         w.WriteStartArray("services");
         w.WriteEndArray();

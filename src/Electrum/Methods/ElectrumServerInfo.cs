@@ -2,18 +2,12 @@ using Coinshard.Electrum.Protocol;
 
 namespace Coinshard.Electrum.Methods;
 
-/// <summary>What <c>server.*</c> methods report and the limits the methods apply.</summary>
+/// <summary>
+/// What <c>server.*</c> methods report beyond the server identity (software name and protocol range come
+/// from <see cref="Server.ElectrumServerOptions"/>), and the limits the methods apply.
+/// </summary>
 public sealed record ElectrumServerInfo
 {
-    /// <summary>Software name and version sent in <c>server.version</c> and <c>server.features</c>.</summary>
-    public string ServerVersion { get; init; } = "Coinshard " + (typeof(ElectrumServerInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
-
-    /// <summary>Oldest protocol version served.</summary>
-    public ProtocolVersion ProtocolMin { get; init; } = ProtocolVersion.Version14;
-
-    /// <summary>Newest protocol version served.</summary>
-    public ProtocolVersion ProtocolMax { get; init; } = ProtocolVersion.Version16;
-
     /// <summary><c>server.banner</c> text.</summary>
     public string Banner { get; init; } = "Welcome to Coinshard.";
 

@@ -19,18 +19,20 @@ public sealed class SubscriptionHub
     public delegate Task<string?> StatusSource(Hash256 scripthash, CancellationToken cancellationToken);
 
     private readonly StatusSource _status;
-    private readonly int _maxPerSession;
+    private readonly SubscriptionBudget _budget;
     private readonly Lock _gate = new();
     private readonly HashSet<IElectrumSession> _headerSubscribers = [];
     private readonly Dictionary<ulong, Dictionary<Hash256, Subscription>> _byKey = [];
     private readonly Dictionary<IElectrumSession, HashSet<Hash256>> _bySession = [];
 
-    /// <summary>Creates a hub computing statuses with <paramref name="status"/>; at most <paramref name="maxPerSession"/> scripthashes per session.</summary>
-    public SubscriptionHub(StatusSource status, int maxPerSession)
+    /// <summary>
+    /// Creates a hub computing statuses with <paramref name="status"/>; every new scripthash of a session
+    /// is charged to the server's <paramref name="budget"/> (per-session and per-address limits).
+    /// </summary>
+    public SubscriptionHub(StatusSource status, SubscriptionBudget budget)
     {
         _status = status ?? throw new ArgumentNullException(nameof(status));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxPerSession);
-        _maxPerSession = maxPerSession;
+        _budget = budget ?? throw new ArgumentNullException(nameof(budget));
     }
 
     /// <summary>Scripthashes subscribed by anyone.</summary>
@@ -76,23 +78,39 @@ public sealed class SubscriptionHub
     /// <exception cref="ElectrumRequestException">The session is at its subscription limit.</exception>
     public async Task<string?> SubscribeAsync(IElectrumSession session, Hash256 scripthash, CancellationToken cancellationToken)
     {
+        bool isNew;
         lock (_gate)
         {
-            var mine = _bySession.GetValueOrDefault(session);
-            if (mine is not null && !mine.Contains(scripthash) && mine.Count >= _maxPerSession)
-            {
-                throw ElectrumRequestException.BadRequest($"too many subscriptions: this session may follow at most {_maxPerSession} scripthashes");
-            }
+            isNew = !(_bySession.GetValueOrDefault(session)?.Contains(scripthash) ?? false);
+        }
+        if (isNew && !_budget.TryAdd(session, out var refusal))
+        {
+            throw ElectrumRequestException.BadRequest(refusal ?? "too many subscriptions");
         }
 
-        var status = await _status(scripthash, cancellationToken).ConfigureAwait(false);
+        string? status;
+        try
+        {
+            status = await _status(scripthash, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (isNew)
+            {
+                _budget.Remove(session);
+            }
+            throw;
+        }
         lock (_gate)
         {
             if (!_bySession.TryGetValue(session, out var mine))
             {
                 _bySession[session] = mine = [];
             }
-            mine.Add(scripthash);
+            if (!mine.Add(scripthash) && isNew)
+            {
+                _budget.Remove(session); // a concurrent subscribe of the same scripthash already paid
+            }
             var key = ScripthashKeys.Of(scripthash);
             if (!_byKey.TryGetValue(key, out var under))
             {
@@ -117,11 +135,12 @@ public sealed class SubscriptionHub
                 return false;
             }
             RemoveFromKey(session, scripthash);
+            _budget.Remove(session);
             return true;
         }
     }
 
-    /// <summary>Drops everything a closed session held.</summary>
+    /// <summary>Drops everything a closed session held (the server releases its budget).</summary>
     public void SessionClosed(IElectrumSession session)
     {
         lock (_gate)

@@ -4,6 +4,7 @@ using System.Text;
 using Coinshard.Chain.Hashing;
 using Coinshard.Electrum.Methods;
 using Coinshard.Electrum.Protocol;
+using Coinshard.Electrum.Server;
 using Coinshard.Electrum.Sessions;
 using Coinshard.Electrum.Subscriptions;
 using Coinshard.Storage;
@@ -43,8 +44,13 @@ public class SubscriptionHubTests
 
     private readonly Dictionary<Hash256, string?> _statuses = [];
 
-    private SubscriptionHub Hub(int maxPerSession = 10) =>
-        new((sh, _) => Task.FromResult(_statuses.GetValueOrDefault(sh)), maxPerSession);
+    private SubscriptionBudget _budget = new(new ElectrumLimits());
+
+    private SubscriptionHub Hub(int maxPerSession = 10)
+    {
+        _budget = new SubscriptionBudget(new ElectrumLimits { MaxSubscriptionsPerSession = maxPerSession });
+        return new((sh, _) => Task.FromResult(_statuses.GetValueOrDefault(sh)), _budget);
+    }
 
     [Fact]
     public async Task Sessions_are_notified_once_per_real_status_change()
@@ -95,6 +101,7 @@ public class SubscriptionHubTests
 
         Assert.True(hub.Unsubscribe(a, Sh(3)));
         Assert.False(hub.Unsubscribe(a, Sh(3)));
+        Assert.Equal(0, _budget.CountOf(a));
         hub.SessionClosed(b);
         _statuses[Sh(3)] = "x";
         _statuses[Sh(4)] = "y";
@@ -115,6 +122,7 @@ public class SubscriptionHubTests
         var error = await Assert.ThrowsAsync<ElectrumRequestException>(() => hub.SubscribeAsync(a, Sh(7), default));
         Assert.Contains("at most 2", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, hub.ScripthashCount);
+        Assert.Equal(2, _budget.CountOf(a)); // the repeated subscribe was not charged twice
     }
 
     [Fact]
