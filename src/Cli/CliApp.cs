@@ -1,5 +1,6 @@
 using System.CommandLine;
 
+using Coinshard.Cli.Admin;
 using Coinshard.Cli.Commands;
 
 namespace Coinshard.Cli;
@@ -10,11 +11,20 @@ public static class CliApp
     /// <summary>Exit code for bad input or usage: the reason is one line on stderr.</summary>
     public const int UsageError = 2;
 
+    /// <summary>Exit code when the node could not answer (unreachable, or failed server-side).</summary>
+    public const int Unavailable = 1;
+
     /// <summary>Runs the command line with the given streams (tests pass their own).</summary>
-    public static async Task<int> RunAsync(string[] args, Func<Stream> openStdin, TextWriter stdout, TextWriter stderr)
+    public static async Task<int> RunAsync(string[] args, Func<Stream> openStdin, TextWriter stdout, TextWriter stderr, Func<string, string?>? environment = null)
     {
         var console = new CliConsole(openStdin, stdout, stderr);
+        environment ??= Environment.GetEnvironmentVariable;
         var root = new RootCommand("Coinshard: UTXO indexer and Electrum server for Bitcoin and Litecoin.");
+        root.Subcommands.Add(RunCommand.Create(console, environment));
+        foreach (var command in AdminCommands.Create(console, environment))
+        {
+            root.Subcommands.Add(command);
+        }
         root.Subcommands.Add(DecodeCommands.Create(console));
 
         var parse = root.Parse(args);
@@ -31,6 +41,11 @@ public static class CliApp
         {
             await stderr.WriteLineAsync($"error: {CliErrors.OneLine(ex)}").ConfigureAwait(false);
             return UsageError;
+        }
+        catch (AdminUnavailableException ex)
+        {
+            await stderr.WriteLineAsync($"error: {CliErrors.OneLine(ex)}").ConfigureAwait(false);
+            return Unavailable;
         }
     }
 }
