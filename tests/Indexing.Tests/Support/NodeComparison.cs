@@ -43,22 +43,14 @@ internal static class NodeComparison
     /// <summary>Each address's unspent outputs in the store equal <c>scantxoutset</c>'s.</summary>
     public static async Task AssertAddressesMatchAsync(ChainStore store, LitecoindNode node, IReadOnlyCollection<string> addresses)
     {
-        var scan = await node.Rpc.CallAsync("scantxoutset", "start", addresses.Select(a => $"addr({a})").ToArray());
-        Assert.True(scan.GetProperty("success").GetBoolean());
-        var byScript = scan.GetProperty("unspents").EnumerateArray()
-            .GroupBy(u => u.GetProperty("scriptPubKey").GetString()!)
-            .ToDictionary(g => g.Key, g => g.Select(u => (
-                Hash256.Parse(u.GetProperty("txid").GetString()),
-                u.GetProperty("vout").GetUInt32(),
-                CoinAmount.ParseSatoshis(u.GetProperty("amount").GetRawText()),
-                u.GetProperty("height").GetInt32())).Order().ToList());
+        var expected = await NodeUtxos.ScanAsync(node, addresses);
         foreach (var address in addresses)
         {
-            var script = (await node.Rpc.CallAsync("getaddressinfo", address)).GetProperty("scriptPubKey").GetString()!;
+            var script = await NodeUtxos.ScriptOfAsync(node, address);
             var scripthash = new Hash256(SHA256.HashData(Convert.FromHexString(script)));
             var coins = await store.GetCoinsByScripthashAsync(scripthash, 10_000);
-            var ours = coins.Select(c => (c.OutPoint.TxId, c.OutPoint.Index, c.Value, c.Height)).Order().ToList();
-            Assert.Equal(byScript.GetValueOrDefault(script) ?? [], ours);
+            var ours = NodeUtxos.Sorted(coins.Select(c => new NodeUtxo(c.OutPoint.TxId.ToString(), c.OutPoint.Index, c.Value, c.Height)));
+            Assert.Equal(expected[address], ours);
             Assert.Equal(ours.Sum(c => c.Value), await store.GetBalanceAsync(scripthash));
         }
     }

@@ -26,7 +26,7 @@ public sealed class LitecoindNode : IAsyncDisposable
     /// <summary>Name of the wallet the node creates and loads.</summary>
     public const string WalletName = "test";
 
-    private const long SatoshisPerCoin = 100_000_000;
+    public const long SatoshisPerCoin = 100_000_000;
 
     private static readonly ConcurrentDictionary<LitecoindNode, byte> Running = new();
 
