@@ -83,6 +83,8 @@ public sealed partial class AdminApi : IAsyncDisposable
         app.MapGet("/v1/status", (HttpContext c) => WriteAsync(c, 200, StatusReport.Of(node)));
         app.MapGet("/v1/{coin}/status", (HttpContext c, string coin) =>
             WithCurrency(c, node, coin, r => WriteAsync(c, 200, StatusReport.Of(r))));
+        app.MapGet("/v1/{coin}/stats", (HttpContext c, string coin) =>
+            WithCurrency(c, node, coin, r => StatsAsync(c, r)));
         app.MapGet("/v1/{coin}/utxos/{target}", (HttpContext c, string coin, string target, int? limit) =>
             WithCurrency(c, node, coin, r => UtxosAsync(c, r, target, limit)));
         app.MapGet("/v1/{coin}/balance/{target}", (HttpContext c, string coin, string target) =>
@@ -160,6 +162,25 @@ public sealed partial class AdminApi : IAsyncDisposable
         var shown = coins.Take(max).Select(c => new UtxoDocument(c.OutPoint.TxId.ToString(), c.OutPoint.Index, c.Value, c.Height, c.IsCoinbase)).ToList();
         var total = await store.GetBalanceAsync(scripthash, context.RequestAborted).ConfigureAwait(false);
         await WriteAsync(context, 200, new UtxosDocument(currency.Coin, address, scripthash.ToString(), height, shown.Count, total, coins.Count > max, shown)).ConfigureAwait(false);
+    }
+
+    private static async Task StatsAsync(HttpContext context, CurrencyRuntime currency)
+    {
+        var store = currency.Index.Store;
+        // Tip and totals can change between two reads while a block is connected; read until they agree.
+        for (var attempt = 0; ; attempt++)
+        {
+            var tip = await store.GetTipAsync(context.RequestAborted).ConfigureAwait(false);
+            var stats = await store.GetCoinStatsAsync(context.RequestAborted).ConfigureAwait(false);
+            var undo = await store.GetUndoWindowAsync(context.RequestAborted).ConfigureAwait(false);
+            if (attempt < 5 && await store.GetTipAsync(context.RequestAborted).ConfigureAwait(false) != tip)
+            {
+                continue;
+            }
+            await WriteAsync(context, 200, new StatsDocument(
+                currency.Coin, tip is null ? null : new TipDocument(tip.Height, tip.Hash.ToString()), stats.Count, stats.TotalValue, undo?.Lowest, undo?.Highest)).ConfigureAwait(false);
+            return;
+        }
     }
 
     private static async Task BalanceAsync(HttpContext context, CurrencyRuntime currency, string target)

@@ -52,5 +52,8 @@ public sealed record RewindDocument(string Coin, TipDocument From, TipDocument T
 /// <summary><c>POST /v1/{coin}/follower/reset</c>.</summary>
 public sealed record ResetDocument(string Coin, string State);
 
+/// <summary><c>GET /v1/{coin}/stats</c>: the index's UTXO set totals at its tip (compare with the node's <c>gettxoutsetinfo</c>).</summary>
+public sealed record StatsDocument(string Coin, TipDocument? Tip, long Coins, long Total, int? UndoLowest, int? UndoHighest);
+
 /// <summary>Every error: one line, no secrets.</summary>
 public sealed record ErrorDocument(string Error);

@@ -96,6 +96,19 @@ public sealed class AdminApiTests(ChainFixture chain) : IClassFixture<ChainFixtu
     }
 
     [Fact]
+    public async Task Stats_equal_the_nodes_gettxoutsetinfo()
+    {
+        var info = await chain.Litecoind.Rpc.CallAsync("gettxoutsetinfo", "none");
+        await _node.WaitForTipAsync(chain.Litecoind);
+        var stats = await _node.GetDocumentAsync<StatsDocument>("v1/litecoin/stats");
+        Assert.Equal(info.GetProperty("height").GetInt32(), stats.Tip!.Height);
+        Assert.Equal(info.GetProperty("bestblock").GetString(), stats.Tip.Hash);
+        Assert.Equal(info.GetProperty("txouts").GetInt64(), stats.Coins);
+        Assert.Equal(NodeUtxos.Satoshis(info.GetProperty("total_amount")), stats.Total);
+        Assert.Equal(stats.Tip.Height, stats.UndoHighest);
+    }
+
+    [Fact]
     public async Task Limit_truncates_the_listing_and_says_so()
     {
         // The wallet may have spent some of the payments again; any address the node shows with two coins will do.
