@@ -187,20 +187,10 @@ public sealed class CoreRpcClient : IDisposable
                 _health.RecordFailure(unavailable.Message);
                 throw unavailable;
             }
-            var delay = BackoffDelay(attemptNumber);
+            var delay = Backoff.EqualJitter(_options.RetryBaseDelay, _options.RetryMaxDelay, attemptNumber);
             _logger.Retrying(operation, Endpoint, reason, attemptNumber, maxRetries, (long)delay.TotalMilliseconds);
             await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Exponential backoff with "equal jitter": half the capped delay, plus a random share of the other half.</summary>
-    private TimeSpan BackoffDelay(int attemptNumber)
-    {
-        var exponential = _options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attemptNumber - 1, 30));
-        var capped = Math.Min(exponential, _options.RetryMaxDelay.TotalMilliseconds);
-#pragma warning disable CA5394 // jitter needs no cryptographic randomness
-        return TimeSpan.FromMilliseconds((capped / 2) + (Random.Shared.NextDouble() * capped / 2));
-#pragma warning restore CA5394
     }
 
     /// <summary>POSTs a request body; handles authentication (one cookie re-read on 401) and maps transport errors.</summary>
