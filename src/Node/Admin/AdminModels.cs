@@ -14,8 +14,8 @@ public sealed record TipDocument(int Height, string Hash);
 /// <summary>Catch-up speed.</summary>
 public sealed record ProgressDocument(double BlocksPerSecond, double InputsOutputsPerSecond, double? EtaSeconds);
 
-/// <summary>A backend's identity and health (no credentials).</summary>
-public sealed record BackendDocument(string Name, string Health, string? LastError, string Capabilities);
+/// <summary>A backend's identity and health (no credentials); <c>circuit</c> is closed while it is in service.</summary>
+public sealed record BackendDocument(string Name, string Health, string? LastError, string Capabilities, string Circuit, long Calls, long Failures, bool ChainSource);
 
 /// <summary>The Electrum gateway of a currency.</summary>
 public sealed record ElectrumDocument(string State, string? Error, IReadOnlyList<string> Endpoints, int Sessions, int Subscriptions, int MempoolTransactions);

@@ -53,10 +53,30 @@ public static class PrometheusMetrics
         {
             Sample(m, "coinshard_catchup_inputs_outputs_per_second", Coin(c), c.Index.Status.Progress?.InputsOutputsPerSecond ?? 0);
         }
+        var routers = node.Currencies.Select(c => (Currency: c, Status: c.Backend.GetStatus())).ToList();
         Family(m, "coinshard_backend_healthy", "gauge", "1 when the backend's last call succeeded.");
-        foreach (var c in node.Currencies)
+        foreach (var (c, status) in routers)
         {
-            Sample(m, "coinshard_backend_healthy", $"{Coin(c)},backend=\"{Escape(c.Backend.Name)}\"", c.Backend.Health.IsHealthy ? 1 : 0);
+            foreach (var b in status.Backends)
+            {
+                Sample(m, "coinshard_backend_healthy", $"{Coin(c)},backend=\"{Escape(b.Name)}\"", b.Health.IsHealthy ? 1 : 0);
+            }
+        }
+        Family(m, "coinshard_backend_calls_total", "counter", "Calls the router sent to each backend.");
+        foreach (var (c, status) in routers)
+        {
+            foreach (var b in status.Backends)
+            {
+                Sample(m, "coinshard_backend_calls_total", $"{Coin(c)},backend=\"{Escape(b.Name)}\"", b.Calls);
+            }
+        }
+        Family(m, "coinshard_backend_failures_total", "counter", "Failed calls per backend.");
+        foreach (var (c, status) in routers)
+        {
+            foreach (var b in status.Backends)
+            {
+                Sample(m, "coinshard_backend_failures_total", $"{Coin(c)},backend=\"{Escape(b.Name)}\"", b.Failures);
+            }
         }
         Family(m, "coinshard_electrum_serving", "gauge", "1 while the currency's Electrum listeners are open.");
         foreach (var c in node.Currencies)

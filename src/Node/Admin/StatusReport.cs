@@ -26,7 +26,7 @@ public static class StatusReport
     {
         ArgumentNullException.ThrowIfNull(currency);
         var status = currency.Index.Status;
-        var backend = currency.Backend;
+        var router = currency.Backend.GetStatus();
         var gateway = currency.Gateway;
         return new CurrencyStatusDocument(
             currency.Coin,
@@ -41,7 +41,9 @@ public static class StatusReport
             status.LastError,
             status.Progress is { } p ? new ProgressDocument(Math.Round(p.BlocksPerSecond, 2), Math.Round(p.InputsOutputsPerSecond), p.Eta?.TotalSeconds is { } eta ? Math.Round(eta) : null) : null,
             currency.Settings.Store.Engine.ToString().ToLowerInvariant(),
-            [new BackendDocument(backend.Name, backend.Health.Status.ToString().ToLowerInvariant(), backend.Health.LastError, backend.Capabilities.ToString())],
+            [.. router.Backends.Select(b => new BackendDocument(
+                b.Name, b.Health.Status.ToString().ToLowerInvariant(), b.Health.LastError, b.Capabilities.ToString(),
+                StateName(b.Circuit), b.Calls, b.Failures, b.Name == router.ChainSource))],
             new ElectrumDocument(
                 StateName(currency.GatewayState),
                 currency.GatewayError,

@@ -1,6 +1,7 @@
 using Coinshard.Actors;
 using Coinshard.Backends;
 using Coinshard.Backends.Core;
+using Coinshard.Backends.Routing;
 using Coinshard.Electrum.Gateway;
 using Coinshard.Indexing;
 using Coinshard.Node.Configuration;
@@ -41,9 +42,12 @@ public sealed partial class CurrencyRuntime : IAsyncDisposable
     private volatile string? _gatewayError;
     private volatile GatewayState _gatewayState;
 
-    private CurrencyRuntime(CurrencySettings settings, CoreRpcBackend backend, CurrencyIndexer index, ILoggerFactory logs)
+    private readonly IReadOnlyList<CoreRpcBackend> _adapters;
+
+    private CurrencyRuntime(CurrencySettings settings, IReadOnlyList<CoreRpcBackend> adapters, BackendRouter backend, CurrencyIndexer index, ILoggerFactory logs)
     {
         Settings = settings;
+        _adapters = adapters;
         Backend = backend;
         Index = index;
         _logs = logs;
@@ -58,8 +62,8 @@ public sealed partial class CurrencyRuntime : IAsyncDisposable
     /// <summary>The lower-case currency name.</summary>
     public string Coin => Settings.Coin;
 
-    /// <summary>The backend the index and the gateway use.</summary>
-    public CoreRpcBackend Backend { get; }
+    /// <summary>The backend router over the configured nodes: what the index and the gateway use.</summary>
+    public BackendRouter Backend { get; }
 
     /// <summary>The index.</summary>
     public CurrencyIndexer Index { get; }
@@ -76,18 +80,22 @@ public sealed partial class CurrencyRuntime : IAsyncDisposable
     /// <summary>Starts the backend client and the index; the gateway follows in the background.</summary>
     internal static async Task<CurrencyRuntime> StartAsync(CurrencySettings settings, ActorSystem system, ILoggerFactory logs, CancellationToken cancellationToken)
     {
-        // Several backends per currency arrive with the backend router; the configuration lists them in
-        // order of preference, so the first one is the one to use until then.
-        var first = settings.Backends[0];
-        var backend = CoreRpcBackend.Create(settings.Network, first.Rpc, first.Options, logs);
+        // Behind a router of several nodes an adapter retries once itself: the router retries across nodes,
+        // and a dead node's own retries would only delay the failover.
+        var several = settings.Backends.Count > 1;
+        var adapters = settings.Backends
+            .Select(b => CoreRpcBackend.Create(settings.Network, several ? b.Rpc with { MaxRetries = Math.Min(1, b.Rpc.MaxRetries) } : b.Rpc, b.Options, logs))
+            .ToList();
+        var router = new BackendRouter(settings.Network, adapters, new BackendRouterOptions(), logs.CreateLogger<BackendRouter>());
         try
         {
-            var index = await CurrencyIndexer.StartAsync(settings.Indexer, backend, settings.Store, system, logs, cancellationToken).ConfigureAwait(false);
-            return new CurrencyRuntime(settings, backend, index, logs);
+            var index = await CurrencyIndexer.StartAsync(settings.Indexer, router, settings.Store, system, logs, cancellationToken).ConfigureAwait(false);
+            return new CurrencyRuntime(settings, adapters, router, index, logs);
         }
         catch
         {
-            backend.Dispose();
+            await router.DisposeAsync().ConfigureAwait(false);
+            adapters.ForEach(a => a.Dispose());
             throw;
         }
     }
@@ -128,7 +136,7 @@ public sealed partial class CurrencyRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Ordered shutdown: the gateway (sessions closed), then the index (lease released), then the backend client.</summary>
+    /// <summary>Ordered shutdown: the gateway (sessions closed), then the index (lease released), then the router and the node clients.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -139,7 +147,11 @@ public sealed partial class CurrencyRuntime : IAsyncDisposable
             _gateway = null;
         }
         await Index.DisposeAsync().ConfigureAwait(false);
-        Backend.Dispose();
+        await Backend.DisposeAsync().ConfigureAwait(false);
+        foreach (var adapter in _adapters)
+        {
+            adapter.Dispose();
+        }
         _stop.Dispose();
     }
 

@@ -92,4 +92,26 @@ public sealed class StartupTests
         Assert.Equal(503, utxoCode);
         Assert.Contains("store is not open", utxoBody.GetProperty("error").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_two_backends_and_the_preferred_one_down_the_index_follows_the_other_and_status_shows_both()
+    {
+        await using var up = await LitecoindNode.StartAsync(new LitecoindNodeOptions { Name = "second-backend" });
+        await up.MineAsync(3);
+        var downPort = FreePorts.Next();
+        await using var node = await RunningNode.StartAsync(up, c =>
+        {
+            c["Coinshard:Currencies:litecoin:Backends:1:Url"] = c["Coinshard:Currencies:litecoin:Backends:0:Url"];
+            c["Coinshard:Currencies:litecoin:Backends:1:User"] = c["Coinshard:Currencies:litecoin:Backends:0:User"];
+            c["Coinshard:Currencies:litecoin:Backends:1:Password"] = c["Coinshard:Currencies:litecoin:Backends:0:Password"];
+            c["Coinshard:Currencies:litecoin:Backends:0:Url"] = $"http://127.0.0.1:{downPort}/";
+        });
+        await node.WaitForTipAsync(up);
+        var status = await node.GetDocumentAsync<CurrencyStatusDocument>("v1/litecoin/status");
+        Assert.Equal(2, status.Backends.Count);
+        Assert.Contains($":{downPort}/", status.Backends[0].Name, StringComparison.Ordinal);
+        Assert.NotEqual("closed", status.Backends[0].Circuit);
+        Assert.True(status.Backends[1].ChainSource);
+        Assert.Equal("healthy", status.Backends[1].Health);
+    }
 }
