@@ -10,6 +10,7 @@ internal static class BenchmarkCatalog
         new("indexing.delta", "Block 413567 through the block → delta builder (scan + resolve), utxo and full mode", IndexingBenchmarks.Delta),
         new("electrum.idle_sessions", "server memory per idle negotiated session: 10,000 TCP (1,000 with --quick), 2,000 TLS and WebSocket (200); server in a child process", ElectrumBenchmarks.IdleSessions),
         new("electrum.round_trip", "TCP requests per second on one connection with an echo handler, one at a time and pipelined", ElectrumBenchmarks.RoundTrip),
+        new("snapshot.read", "dumptxoutset reader on a synthetic mainnet-like file (2,000,000 coins; 200,000 with --quick): decode, scripthash, batches, parallel workers", SnapshotBenchmarks.Read),
         new("storage.connect", "connect blocks of 1,000 inputs+outputs (SQLite; PostgreSQL when COINSHARD_TEST_POSTGRES is set)", StorageBenchmarks.ConnectBlocks),
     ];
 }
