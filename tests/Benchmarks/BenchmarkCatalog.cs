@@ -11,6 +11,7 @@ internal static class BenchmarkCatalog
         new("electrum.idle_sessions", "server memory per idle negotiated session: 10,000 TCP (1,000 with --quick), 2,000 TLS and WebSocket (200); server in a child process", ElectrumBenchmarks.IdleSessions),
         new("electrum.round_trip", "TCP requests per second on one connection with an echo handler, one at a time and pipelined", ElectrumBenchmarks.RoundTrip),
         new("backends.router_overhead", "what BackendRouter adds per call over an adapter without I/O: 1 and 3 adapters, an out-of-service one first", BackendBenchmarks.RouterOverhead),
+        new("snapshot.read", "dumptxoutset reader on a synthetic mainnet-like file (2,000,000 coins; 200,000 with --quick): decode, scripthash, batches, parallel workers", SnapshotBenchmarks.Read),
         new("storage.connect", "connect blocks of 1,000 inputs+outputs (SQLite; PostgreSQL when COINSHARD_TEST_POSTGRES is set)", StorageBenchmarks.ConnectBlocks),
     ];
 }

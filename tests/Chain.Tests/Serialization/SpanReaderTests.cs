@@ -59,17 +59,22 @@ public class SpanReaderTests
         Assert.Throws<TruncatedDataException>(() => new SpanReader(Hex.Decode("fe00000010aa")).ReadVarBytes("script"));
     }
 
-    // Examples from Bitcoin Core's serialize.h / the dumptxoutset format notes.
+    // Examples from Bitcoin Core's serialize.h / the dumptxoutset format notes (also used by the snapshot tests).
+    public static TheoryData<ulong, string> VarIntExamples => new()
+    {
+        { 0UL, "00" },
+        { 127UL, "7f" },
+        { 128UL, "8000" },
+        { 255UL, "807f" },
+        { 16383UL, "fe7f" },
+        { 16384UL, "ff00" },
+        { 65535UL, "82fe7f" },
+        { 4294967296UL, "8efefeff00" },
+        { ulong.MaxValue, "80fefefefefefefefe7f" },
+    };
+
     [Theory]
-    [InlineData(0UL, "00")]
-    [InlineData(127UL, "7f")]
-    [InlineData(128UL, "8000")]
-    [InlineData(255UL, "807f")]
-    [InlineData(16383UL, "fe7f")]
-    [InlineData(16384UL, "ff00")]
-    [InlineData(65535UL, "82fe7f")]
-    [InlineData(4294967296UL, "8efefeff00")]
-    [InlineData(ulong.MaxValue, "80fefefefefefefefe7f")]
+    [MemberData(nameof(VarIntExamples))]
     public void VarInt_round_trips(ulong value, string hex)
     {
         var writer = new ByteWriter();
