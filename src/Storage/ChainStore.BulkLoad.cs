@@ -156,10 +156,11 @@ public sealed partial class ChainStore
             await using var build = await _db.BeginIndexBuildAsync(ct).ConfigureAwait(false);
             await using var tx = await _db.BeginWriteAsync(false, ct).ConfigureAwait(false);
             await VerifyLoadAsync(tx, loader, ct).ConfigureAwait(false);
-            await Db.ExecuteAsync(tx.Command(_t.Expand(_db.CreateCoinIndexesSql)), ct).ConfigureAwait(false);
+            // Headers first: the index build then reuses the pages the staged headers free.
             await Db.ExecuteAsync(tx.Command(
                 $"INSERT INTO {_t.Headers} (height, hash, header) SELECT height, hash, header FROM {_t.HeadersLoad} ORDER BY height"), ct).ConfigureAwait(false);
-            await Db.ExecuteAsync(tx.Command($"DELETE FROM {_t.HeadersLoad}"), ct).ConfigureAwait(false);
+            await Db.ExecuteAsync(tx.Command(_db.EmptyTableSql(_t.HeadersLoad)), ct).ConfigureAwait(false);
+            await Db.ExecuteAsync(tx.Command(_t.Expand(_db.CreateCoinIndexesSql)), ct).ConfigureAwait(false);
             // Readers that follow the change feed must resynchronize everything: leave a gap before the base block's row.
             await AppendResyncMarkerAsync(tx, ChangeKind.Connect, new ChainTip(loader.Target.BaseHeight, loader.Target.BaseHash), ct).ConfigureAwait(false);
             var now = await Db.ScalarAsync(BindNow(tx.Command($"SELECT {_db.Now}")), ct).ConfigureAwait(false);

@@ -10,6 +10,7 @@ internal static class BenchmarkCatalog
         new("indexing.delta", "Block 413567 through the block → delta builder (scan + resolve), utxo and full mode", IndexingBenchmarks.Delta),
         new("electrum.idle_sessions", "server memory per idle negotiated session: 10,000 TCP (1,000 with --quick), 2,000 TLS and WebSocket (200); server in a child process", ElectrumBenchmarks.IdleSessions),
         new("electrum.round_trip", "TCP requests per second on one connection with an echo handler, one at a time and pipelined", ElectrumBenchmarks.RoundTrip),
+        new("storage.bulk_load", "bulk-load a synthetic snapshot of 10,000,000 coins (200,000 with --quick) into SQLite (and PostgreSQL when COINSHARD_TEST_POSTGRES is set): coins/s, bytes/coin, peak RSS", StorageBulkLoadBenchmark.Run),
         new("storage.connect", "connect blocks of 1,000 inputs+outputs (SQLite; PostgreSQL when COINSHARD_TEST_POSTGRES is set)", StorageBenchmarks.ConnectBlocks),
     ];
 }

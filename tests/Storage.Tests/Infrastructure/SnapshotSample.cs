@@ -8,7 +8,7 @@ internal static class SnapshotSample
 {
     /// <summary>
     /// <paramref name="count"/> coins in ascending (txid, vout) order, 1 to 4 per transaction (vouts with gaps),
-    /// over <paramref name="keys"/>, heights up to <paramref name="baseHeight"/>; values include zero.
+    /// over <paramref name="keys"/>, heights up to <paramref name="baseHeight"/>, values from zero and dust up to 30 BTC.
     /// </summary>
     public static List<SnapshotCoin> Coins(int seed, int count, IReadOnlyList<ulong> keys, int baseHeight)
     {
@@ -22,7 +22,8 @@ internal static class SnapshotSample
             var vout = (uint)random.Next(2);
             for (var i = 1 + random.Next(4); i > 0 && coins.Count < count; i--)
             {
-                var value = random.Next(5) == 0 ? 0 : random.NextInt64(1, 2_100_000_000_000);
+                // Log-uniform from dust to 30 BTC, as in a real UTXO set; a few zero-value outputs.
+                var value = random.Next(50) == 0 ? 0 : (long)Math.Pow(10, 2.5 + (6.0 * random.NextDouble()));
                 coins.Add(new SnapshotCoin(new OutPoint(txid, vout), keys[random.Next(keys.Count)], value, height, coinbase));
                 vout += 1 + (uint)random.Next(3);
             }
