@@ -41,6 +41,7 @@ internal static class StorageBulkLoadBenchmark
             metrics.Add(new($"SQLite {coins:N0} coins: coins/s, whole load", sqlite.Total, "1/s"));
             metrics.Add(new("SQLite coins/s, writes alone", sqlite.Writes, "1/s"));
             metrics.Add(new("SQLite index build + publish", sqlite.PublishSeconds, "s"));
+            metrics.Add(new("SQLite process CPU per coin", sqlite.CpuMicrosPerCoin, "µs"));
             metrics.Add(new("SQLite bytes per coin (file)", bytes / (double)coins, "B"));
             metrics.Add(new("SQLite peak RSS (VmHWM)", PeakRssMiB(), "MiB"));
         }
@@ -63,6 +64,7 @@ internal static class StorageBulkLoadBenchmark
                 metrics.Add(new($"PostgreSQL {coins:N0} coins: coins/s, whole load", pg.Total, "1/s"));
                 metrics.Add(new("PostgreSQL coins/s, COPY alone", pg.Writes, "1/s"));
                 metrics.Add(new("PostgreSQL index build + publish", pg.PublishSeconds, "s"));
+                metrics.Add(new("PostgreSQL client CPU per coin", pg.CpuMicrosPerCoin, "µs"));
                 metrics.Add(new("PostgreSQL bytes per coin (relations)", bytes / (double)coins, "B"));
                 metrics.Add(new("PostgreSQL client peak RSS (VmHWM)", PeakRssMiB(), "MiB"));
             }
@@ -79,7 +81,8 @@ internal static class StorageBulkLoadBenchmark
         return metrics;
     }
 
-    private sealed record Result(double Total, double Writes, double PublishSeconds);
+    /// <param name="CpuMicrosPerCoin">Process CPU time (all threads: generator, writer, checkpointer, sorter) per coin.</param>
+    private sealed record Result(double Total, double Writes, double PublishSeconds, double CpuMicrosPerCoin);
 
     private static async Task<Result> LoadAsync(StoreOptions options, int count)
     {
@@ -88,6 +91,7 @@ internal static class StorageBulkLoadBenchmark
         var lease = await store.TryAcquireLeaseAsync("benchmark", TimeSpan.FromHours(2))
             ?? throw new InvalidOperationException("benchmark could not take the lease");
         var headers = Headers(Math.Max(1, count / 200));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
         var loader = await store.BeginBulkLoadAsync(new BulkLoadTarget(BaseHeight, Hashes.DoubleSha256(headers[^1]), count), lease);
         await loader.AddHeadersAsync(BaseHeight - headers.Count + 1, headers);
@@ -118,7 +122,8 @@ internal static class StorageBulkLoadBenchmark
         {
             throw new InvalidOperationException($"loaded {stats.Count} coins, expected {count}");
         }
-        return new Result(count / total.Elapsed.TotalSeconds, count / writes.Elapsed.TotalSeconds, publish.Elapsed.TotalSeconds);
+        var cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMicroseconds;
+        return new Result(count / total.Elapsed.TotalSeconds, count / writes.Elapsed.TotalSeconds, publish.Elapsed.TotalSeconds, cpuMicros / count);
     }
 
     private static async Task ProduceAsync(int count, ChannelWriter<(SnapshotCoin[], int)> filled, ChannelReader<SnapshotCoin[]> free)
