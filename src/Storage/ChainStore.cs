@@ -6,6 +6,7 @@ using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
 using Coinshard.Chain.Transactions;
 using Coinshard.Storage.Internal;
+using Coinshard.Storage.Loading;
 using Coinshard.Storage.PostgreSql;
 using Coinshard.Storage.Sqlite;
 
@@ -22,7 +23,7 @@ namespace Coinshard.Storage;
 /// so a writer whose lease was taken over cannot write. Reads use separate connections and may run
 /// concurrently with the writer and with each other. The instance is thread-safe; writes are serialized.
 /// </remarks>
-public sealed class ChainStore : IAsyncDisposable
+public sealed partial class ChainStore : IAsyncDisposable
 {
     private const string KeyNetwork = "network";
     private const string KeyMode = "mode";
@@ -237,24 +238,24 @@ public sealed class ChainStore : IAsyncDisposable
             return Task.FromResult<IReadOnlyList<StoredCoin>>([]);
         }
         IReadOnlyCollection<OutPoint> distinct = outPoints is ISet<OutPoint> ? outPoints : outPoints.ToHashSet();
-        return ReadAsync<IReadOnlyList<StoredCoin>>(async c => await _db.GetCoinsAsync(c, distinct, ct).ConfigureAwait(false), ct);
+        return ReadCoinViewAsync<IReadOnlyList<StoredCoin>>(async c => await _db.GetCoinsAsync(c, distinct, ct).ConfigureAwait(false), ct);
     }
 
     /// <summary>Unspent coins of a scripthash, ordered by height, tx_pos, txid, vout (Electrum listunspent order), at most <paramref name="limit"/>.</summary>
     public Task<IReadOnlyList<StoredCoin>> GetCoinsByScripthashAsync(Hash256 scripthash, int limit, CancellationToken ct = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        return ReadAsync<IReadOnlyList<StoredCoin>>(async c =>
+        return ReadCoinViewAsync<IReadOnlyList<StoredCoin>>(async c =>
         {
             var command = Prepare(c,
-                $"SELECT {Db.CoinColumns} FROM {_t.Coins} WHERE sh = @sh ORDER BY height, tx_pos, txid, vout LIMIT @limit");
-            Db.Set(command, "@sh", ScripthashKeys.ToColumn(ScripthashKeys.Of(scripthash)));
+                $"SELECT {CoinRows.Columns} FROM {_t.Utxo} WHERE shp = @shp AND sh = @sh ORDER BY {CoinRows.ListingOrder} LIMIT @limit");
+            SetScripthash(command, scripthash);
             Db.Set(command, "@limit", limit);
             var coins = new List<StoredCoin>();
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                coins.Add(Db.ReadCoin(reader));
+                coins.Add(CoinRows.Read(reader));
             }
             return coins;
         }, ct);
@@ -262,10 +263,10 @@ public sealed class ChainStore : IAsyncDisposable
 
     /// <summary>Confirmed balance of a scripthash in satoshis.</summary>
     public Task<long> GetBalanceAsync(Hash256 scripthash, CancellationToken ct = default) =>
-        ReadAsync(async c =>
+        ReadCoinViewAsync(async c =>
         {
-            var command = Prepare(c, $"SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM {_t.Coins} WHERE sh = @sh");
-            Db.Set(command, "@sh", ScripthashKeys.ToColumn(ScripthashKeys.Of(scripthash)));
+            var command = Prepare(c, $"SELECT CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM {_t.Utxo} WHERE shp = @shp AND sh = @sh");
+            SetScripthash(command, scripthash);
             return Convert.ToInt64(await Db.ScalarAsync(command, ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }, ct);
 
@@ -305,9 +306,9 @@ public sealed class ChainStore : IAsyncDisposable
 
     /// <summary>Count and total value of the UTXO set (a full scan: for the differential check against the node, not for every request).</summary>
     public Task<CoinStats> GetCoinStatsAsync(CancellationToken ct = default) =>
-        ReadAsync(async c =>
+        ReadCoinViewAsync(async c =>
         {
-            var command = Prepare(c, $"SELECT COUNT(*), CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM {_t.Coins}");
+            var command = Prepare(c, $"SELECT COUNT(*), CAST(COALESCE(SUM(value), 0) AS BIGINT) FROM {_t.Utxo}");
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await reader.ReadAsync(ct).ConfigureAwait(false);
             return new CoinStats(reader.GetInt64(0), reader.GetInt64(1));
@@ -410,6 +411,7 @@ public sealed class ChainStore : IAsyncDisposable
         {
             await using var tx = await _db.BeginWriteAsync(false, ct).ConfigureAwait(false);
             await VerifyLeaseAsync(tx, lease, ct).ConfigureAwait(false);
+            await RefuseWhileLoadingAsync(tx, "connect blocks", ct).ConfigureAwait(false);
             var tip = await ReadTipAsync(tx.Command($"SELECT height, hash FROM {_t.Headers} ORDER BY height DESC LIMIT 1"), ct).ConfigureAwait(false);
             var changes = new List<ChainChange>(deltas.Count);
             foreach (var delta in deltas)
@@ -508,6 +510,7 @@ public sealed class ChainStore : IAsyncDisposable
         {
             await using var tx = await _db.BeginWriteAsync(false, ct).ConfigureAwait(false);
             await VerifyLeaseAsync(tx, lease, ct).ConfigureAwait(false);
+            await RefuseWhileLoadingAsync(tx, "disconnect a block", ct).ConfigureAwait(false);
             var tipCommand = tx.Command($"SELECT height, hash FROM {_t.Headers} ORDER BY height DESC LIMIT 1");
             var tip = await ReadTipAsync(tipCommand, ct).ConfigureAwait(false);
             if (tip is null || tip.Hash != expectedTipHash)
@@ -524,6 +527,13 @@ public sealed class ChainStore : IAsyncDisposable
                 {
                     undo = UndoRecord.Parse((byte[])reader.GetValue(1), tip.Height);
                 }
+            }
+            if (undo is null && await ReadLoadStatusAsync(tx, ct).ConfigureAwait(false) is { State: BulkLoadState.Complete } loaded
+                && tip.Height <= loaded.Target.BaseHeight)
+            {
+                throw new UndoUnavailableException(
+                    $"block {tip.Height} {tip.Hash} has no undo data: the index was loaded from a UTXO snapshot at height {loaded.Target.BaseHeight}, " +
+                    "and blocks at or below the snapshot base cannot be disconnected. Rebuild the index (reset, then load an older snapshot or sync from genesis) to follow a reorg this deep.");
             }
             if (undo is null)
             {
@@ -593,17 +603,14 @@ public sealed class ChainStore : IAsyncDisposable
             await using var tx = await _db.BeginWriteAsync(false, ct).ConfigureAwait(false);
             await VerifyLeaseAsync(tx, lease, ct).ConfigureAwait(false);
             var tip = await ReadTipAsync(tx.Command($"SELECT height, hash FROM {_t.Headers} ORDER BY height DESC LIMIT 1"), ct).ConfigureAwait(false);
-            foreach (var table in new[] { _t.Headers, _t.Coins, _t.Undo, _t.History, _t.TxPos })
+            foreach (var table in new[] { _t.Headers, _t.Undo, _t.History, _t.TxPos })
             {
-                await Db.ExecuteAsync(tx.Command($"DELETE FROM {table}"), ct).ConfigureAwait(false);
+                await Db.ExecuteAsync(tx.Command(_db.EmptyTableSql(table)), ct).ConfigureAwait(false);
             }
-            // Two rows, then drop all but the last: the gap before it tells readers they missed changes.
-            var marker = tip ?? new ChainTip(0, Hash256.Zero);
-            await AppendChangeAsync(tx, ChangeKind.Disconnect, marker.Height, marker.Hash, [], ct).ConfigureAwait(false);
-            var last = await AppendChangeAsync(tx, ChangeKind.Disconnect, marker.Height, marker.Hash, [], ct).ConfigureAwait(false);
-            var prune = tx.Command($"DELETE FROM {_t.Changes} WHERE seq < @last");
-            Db.Set(prune, "@last", last.Seq);
-            await Db.ExecuteAsync(prune, ct).ConfigureAwait(false);
+            // Also discards a snapshot load in progress or interrupted, and the record of a completed one.
+            await EmptyCoinTablesAsync(tx, ct).ConfigureAwait(false);
+            await Db.ExecuteAsync(tx.Command($"DELETE FROM {_t.State} WHERE {LoadState.KeyFilter}"), ct).ConfigureAwait(false);
+            await AppendResyncMarkerAsync(tx, ChangeKind.Disconnect, tip ?? new ChainTip(0, Hash256.Zero), ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             return tip;
         });
@@ -709,7 +716,7 @@ public sealed class ChainStore : IAsyncDisposable
 
     /// <summary>Every row of the currency's chain-state tables as text, ordered by primary key (for exact before/after comparisons).</summary>
     internal Task<IReadOnlyDictionary<string, IReadOnlyList<string>>> DumpAsync(CancellationToken ct = default) =>
-        ReadAsync<IReadOnlyDictionary<string, IReadOnlyList<string>>>(async c =>
+        ReadUncheckedAsync<IReadOnlyDictionary<string, IReadOnlyList<string>>>(async c =>
         {
             var dump = new Dictionary<string, IReadOnlyList<string>>();
             foreach (var (table, orderBy) in _t.DumpOrder)
@@ -825,6 +832,27 @@ public sealed class ChainStore : IAsyncDisposable
         return new ChainChange(seq, kind, height, hash, keys, time);
     }
 
+    /// <summary>
+    /// Replaces the change feed by one row for <paramref name="marker"/> whose sequence number leaves a
+    /// gap, so every reader positioned before it gets <see cref="ChangeFeedPage.MissedChanges"/> and resynchronizes.
+    /// </summary>
+    private async Task AppendResyncMarkerAsync(WriteTransaction tx, ChangeKind kind, ChainTip marker, CancellationToken ct)
+    {
+        await AppendChangeAsync(tx, kind, marker.Height, marker.Hash, [], ct).ConfigureAwait(false);
+        var last = await AppendChangeAsync(tx, kind, marker.Height, marker.Hash, [], ct).ConfigureAwait(false);
+        var prune = tx.Command($"DELETE FROM {_t.Changes} WHERE seq < @last");
+        Db.Set(prune, "@last", last.Seq);
+        await Db.ExecuteAsync(prune, ct).ConfigureAwait(false);
+    }
+
+    private async Task RefuseWhileLoadingAsync(WriteTransaction tx, string what, CancellationToken ct)
+    {
+        if (await ReadLoadStatusAsync(tx, ct).ConfigureAwait(false) is { State: BulkLoadState.Loading } status)
+        {
+            throw new StoreLoadingException($"cannot {what} on {_t.Prefix}: {LoadState.Describe(status)}; nothing was written");
+        }
+    }
+
     private async Task MigrateAsync(CancellationToken ct)
     {
         await using var tx = await _db.BeginWriteAsync(true, ct).ConfigureAwait(false);
@@ -860,7 +888,7 @@ public sealed class ChainStore : IAsyncDisposable
 
     private async Task<ChainStoreSettings?> ReadSettingsAsync(CancellationToken ct)
     {
-        var state = await ReadAsync(async c => await ReadStateAsync(Prepare(c, $"SELECT key, value FROM {_t.State}"), ct).ConfigureAwait(false), ct)
+        var state = await ReadUncheckedAsync(async c => await ReadStateAsync(Prepare(c, $"SELECT key, value FROM {_t.State}"), ct).ConfigureAwait(false), ct)
             .ConfigureAwait(false);
         if (!state.TryGetValue(KeyNetwork, out var networkName))
         {
@@ -896,6 +924,13 @@ public sealed class ChainStore : IAsyncDisposable
         return await reader.ReadAsync(ct).ConfigureAwait(false) ? new ChainTip(reader.GetInt32(0), Db.Hash(reader, 1)) : null;
     }
 
+    private static void SetScripthash(DbCommand command, Hash256 scripthash)
+    {
+        var key = ScripthashKeys.Of(scripthash);
+        Db.Set(command, "@shp", CoinRows.ShPrefix(key));
+        Db.Set(command, "@sh", ScripthashKeys.ToColumn(key));
+    }
+
     private static DbCommand Prepare(DbConnection connection, string sql)
     {
         var command = connection.CreateCommand();
@@ -903,7 +938,53 @@ public sealed class ChainStore : IAsyncDisposable
         return command;
     }
 
+    /// <summary>A read that is refused while a snapshot load is in progress or interrupted.</summary>
     private Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken ct) =>
+        Guard(async () =>
+        {
+            await using var connection = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
+            await EnsureServableAsync(connection, ct).ConfigureAwait(false);
+            return await read(connection).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// A read of the coin view, which does not exist while a load runs: such a read fails, and is then
+    /// reported as refused. No check is needed (or paid for) when the view is there.
+    /// </summary>
+    private Task<T> ReadCoinViewAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken ct) =>
+        Guard(async () =>
+        {
+            await using var connection = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return await read(connection).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                StoreLoadingException? refusal = null;
+                try
+                {
+                    await using var check = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
+                    if (await Db.ScalarAsync(Prepare(check, $"SELECT value FROM {_t.State} WHERE key = '{LoadState.State}'"), ct).ConfigureAwait(false) is LoadState.Loading)
+                    {
+                        refusal = await LoadingRefusalAsync(check, e, ct).ConfigureAwait(false);
+                    }
+                }
+#pragma warning disable CA1031 // The original error is the one to report when the check fails too.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+                if (refusal is not null)
+                {
+                    throw refusal;
+                }
+                throw;
+            }
+        });
+
+    /// <summary>A read that is never refused (settings, load status).</summary>
+    private Task<T> ReadUncheckedAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken ct) =>
         Guard(async () =>
         {
             await using var connection = await _db.OpenReaderAsync(ct).ConfigureAwait(false);

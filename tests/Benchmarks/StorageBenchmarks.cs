@@ -154,7 +154,7 @@ internal static class StorageBenchmarks
         }
     }
 
-    private static void Execute(string connectionString, string sql)
+    internal static void Execute(string connectionString, string sql)
     {
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();

@@ -103,3 +103,18 @@ public sealed class UndoUnavailableException(string message) : StoreException(me
 
 /// <summary>The writer's lease expired or was taken over (fencing): the write was refused and nothing was written.</summary>
 public sealed class LeaseLostException(string message) : StoreException(message);
+
+/// <summary>
+/// A snapshot load of the currency is in progress or was interrupted: the index is not served (every
+/// read is refused) and chain writes are refused until the load completes or is aborted
+/// (<see cref="ChainStore.AbortBulkLoadAsync"/> or <see cref="ChainStore.ResetAsync"/>).
+/// </summary>
+public sealed class StoreLoadingException(string message, Exception? inner = null)
+    : StoreException(message, inner)
+{
+    /// <inheritdoc />
+    public override bool IsTransient => true;
+}
+
+/// <summary>The operation needs an empty currency (a snapshot load), but the index holds a chain.</summary>
+public sealed class StoreNotEmptyException(string message) : StoreException(message);

@@ -1,16 +1,12 @@
 using System.Data.Common;
 
 using Coinshard.Chain.Hashing;
-using Coinshard.Chain.Transactions;
 
 namespace Coinshard.Storage.Internal;
 
 /// <summary>Small ADO.NET helpers shared by both engines.</summary>
 internal static class Db
 {
-    /// <summary>Coin columns in the order <see cref="ReadCoin"/> expects.</summary>
-    public const string CoinColumns = "txid, vout, sh, value, height, coinbase, tx_pos";
-
     /// <summary>Sets a parameter, adding it on first use so that cached (prepared) commands are reused.</summary>
     public static void Set(DbCommand command, string name, object? value)
     {
@@ -30,14 +26,6 @@ internal static class Db
     public static byte[] Bytes(Hash256 hash) => hash.ToArray();
 
     public static Hash256 Hash(DbDataReader reader, int ordinal) => new((byte[])reader.GetValue(ordinal));
-
-    public static StoredCoin ReadCoin(DbDataReader reader, int first = 0) => new(
-        new OutPoint(Hash(reader, first), checked((uint)reader.GetInt32(first + 1))),
-        ScripthashKeys.FromColumn(reader.GetInt64(first + 2)),
-        reader.GetInt64(first + 3),
-        reader.GetInt32(first + 4),
-        reader.GetInt32(first + 5) != 0,
-        reader.GetInt32(first + 6));
 
     public static async Task<int> ExecuteAsync(DbCommand command, CancellationToken ct) =>
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

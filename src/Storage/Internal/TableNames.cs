@@ -20,6 +20,9 @@ internal sealed class TableNames
         State = Prefix + "_state";
         Headers = Prefix + "_headers";
         Coins = Prefix + "_coins";
+        CoinsOverflow = Prefix + "_coins_x";
+        Utxo = Prefix + "_utxo";
+        HeadersLoad = Prefix + "_headers_load";
         Undo = Prefix + "_undo";
         History = Prefix + "_history";
         TxPos = Prefix + "_txpos";
@@ -33,7 +36,17 @@ internal sealed class TableNames
 
     public string Headers { get; }
 
+    /// <summary>Coins keyed by their outpoint id (see <see cref="CoinRows"/>).</summary>
     public string Coins { get; }
+
+    /// <summary>Coins whose id slot is taken by another outpoint (or whose vout is 65536 or more).</summary>
+    public string CoinsOverflow { get; }
+
+    /// <summary>The view over both coin tables that every coin read uses; it does not exist while a snapshot loads.</summary>
+    public string Utxo { get; }
+
+    /// <summary>Headers received during a snapshot load, moved into <see cref="Headers"/> when it completes.</summary>
+    public string HeadersLoad { get; }
 
     public string Undo { get; }
 
@@ -48,7 +61,9 @@ internal sealed class TableNames
     [
         (State, "key"),
         (Headers, "height"),
-        (Coins, "txid, vout"),
+        (Coins, "id"),
+        (CoinsOverflow, "id, txrest, vout"),
+        (HeadersLoad, "height"),
         (Undo, "height"),
         (History, "sh, height, tx_pos"),
         (TxPos, "txid"),

@@ -131,5 +131,9 @@ public sealed record BlockDelta
         {
             throw new ArgumentException($"{what} coin {coin.OutPoint} has a negative height or position");
         }
+        if (coin.Height >= CoinHeights.Limit)
+        {
+            throw new ArgumentException($"{what} coin {coin.OutPoint} has height {coin.Height}; heights up to {CoinHeights.Limit - 1} are supported");
+        }
     }
 }

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Transactions;
 using Coinshard.Storage.Internal;
+using Coinshard.Storage.Loading;
 
 using Npgsql;
 
@@ -95,11 +96,37 @@ internal sealed class PostgresBackend : StoreBackend
     public override async Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct)
     {
         await using var command = new NpgsqlCommand(
-            $"SELECT c.txid, c.vout, c.sh, c.value, c.height, c.coinbase, c.tx_pos FROM {Tables.Coins} c " +
-            "JOIN unnest(@txids, @vouts) AS s(txid, vout) ON c.txid = s.txid AND c.vout = s.vout",
+            $"SELECT u.id, u.txrest, u.vout, u.sh, u.value, u.meta FROM {Tables.Utxo} u " +
+            "JOIN unnest(@ids, @rests, @vouts) AS s(id, txrest, vout) ON u.id = s.id AND u.txrest = s.txrest AND u.vout = s.vout",
             (NpgsqlConnection)connection);
-        AddOutPoints(command, outPoints);
+        AddOutPoints(command, outPoints, withVouts: true);
         return await ReadCoinsAsync(command, outPoints.Count, ct).ConfigureAwait(false);
+    }
+
+    public override string DropCoinIndexesSql => PostgresMigrations.DropCoinIndexes;
+
+    // More sort memory (on the server) for the index builds of a load; ANALYZE so the planner knows the table.
+    public override string CreateCoinIndexesSql =>
+        "SET LOCAL maintenance_work_mem = '256MB';" + PostgresMigrations.CoinIndexes + PostgresMigrations.CoinsView + "ANALYZE {p}_coins;";
+
+    public override string EmptyTableSql(string table) => $"TRUNCATE {table}";
+
+    public override async Task WriteLoadedCoinsAsync(WriteTransaction tx, EncodedCoins rows, CancellationToken ct)
+    {
+        // Binary COPY into the bare heap (no key or index during the load); inside the batch's transaction.
+        var connection = (NpgsqlConnection)tx.Connection;
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {Tables.Coins} (id, sh, value, meta, txrest) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            await importer.StartRowAsync(ct).ConfigureAwait(false);
+            await importer.WriteAsync(rows.Ids[i], NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await importer.WriteAsync(rows.Shs[i], NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await importer.WriteAsync(rows.Values[i], NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await importer.WriteAsync(rows.Metas[i], NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+            await importer.WriteAsync(rows.RestMemory(i), NpgsqlDbType.Bytea, ct).ConfigureAwait(false);
+        }
+        await importer.CompleteAsync(ct).ConfigureAwait(false);
     }
 
     public override StoreException? Translate(Exception exception)
@@ -154,19 +181,25 @@ internal sealed class PostgresBackend : StoreBackend
         return null;
     }
 
-    private static void AddOutPoints(NpgsqlCommand command, IReadOnlyCollection<OutPoint> outPoints)
+    private static void AddOutPoints(NpgsqlCommand command, IReadOnlyCollection<OutPoint> outPoints, bool withVouts)
     {
-        var txids = new byte[outPoints.Count][];
-        var vouts = new int[outPoints.Count];
+        var ids = new long[outPoints.Count];
+        var rests = new byte[outPoints.Count][];
+        var vouts = new long[outPoints.Count];
         var i = 0;
         foreach (var outPoint in outPoints)
         {
-            txids[i] = outPoint.TxId.ToArray();
-            vouts[i] = checked((int)outPoint.Index);
+            ids[i] = CoinRows.Id(outPoint.TxId, outPoint.Index);
+            rests[i] = CoinRows.Rest(outPoint.TxId);
+            vouts[i] = outPoint.Index;
             i++;
         }
-        command.Parameters.Add(new NpgsqlParameter<byte[][]>("txids", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = txids });
-        command.Parameters.Add(new NpgsqlParameter<int[]>("vouts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = vouts });
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+        command.Parameters.Add(new NpgsqlParameter<byte[][]>("rests", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = rests });
+        if (withVouts)
+        {
+            command.Parameters.Add(new NpgsqlParameter<long[]>("vouts", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = vouts });
+        }
     }
 
     private static async Task<List<StoredCoin>> ReadCoinsAsync(NpgsqlCommand command, int capacity, CancellationToken ct)
@@ -175,7 +208,7 @@ internal sealed class PostgresBackend : StoreBackend
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
         {
-            coins.Add(Db.ReadCoin(reader));
+            coins.Add(CoinRows.Read(reader));
         }
         return coins;
     }
@@ -195,11 +228,28 @@ internal sealed class PostgresBackend : StoreBackend
             {
                 return [];
             }
-            await using var command = New(
-                $"DELETE FROM {_t.Coins} c USING unnest(@txids, @vouts) AS s(txid, vout) WHERE c.txid = s.txid AND c.vout = s.vout " +
-                "RETURNING c.txid, c.vout, c.sh, c.value, c.height, c.coinbase, c.tx_pos");
-            AddOutPoints(command, outPoints);
-            return await ReadCoinsAsync(command, outPoints.Count, ct).ConfigureAwait(false);
+            var slotted = outPoints.Where(o => CoinRows.FitsSlot(o.Index)).ToList();
+            var deleted = new List<StoredCoin>(outPoints.Count);
+            if (slotted.Count > 0)
+            {
+                await using var command = New(
+                    $"DELETE FROM {_t.Coins} c USING unnest(@ids, @rests) AS s(id, txrest) WHERE c.id = s.id AND c.txrest = s.txrest " +
+                    "RETURNING c.id, c.txrest, c.id & 65535, c.sh, c.value, c.meta");
+                AddOutPoints(command, slotted, withVouts: false);
+                deleted.AddRange(await ReadCoinsAsync(command, slotted.Count, ct).ConfigureAwait(false));
+            }
+            if (deleted.Count < outPoints.Count)
+            {
+                var found = deleted.Select(c => c.OutPoint).ToHashSet();
+                var rest = outPoints.Where(o => !found.Contains(o)).ToList();
+                await using var command = New(
+                    $"DELETE FROM {_t.CoinsOverflow} x USING unnest(@ids, @rests, @vouts) AS s(id, txrest, vout) " +
+                    "WHERE x.id = s.id AND x.txrest = s.txrest AND x.vout = s.vout " +
+                    "RETURNING x.id, x.txrest, CAST(x.vout AS BIGINT), x.sh, x.value, x.meta");
+                AddOutPoints(command, rest, withVouts: true);
+                deleted.AddRange(await ReadCoinsAsync(command, rest.Count, ct).ConfigureAwait(false));
+            }
+            return deleted;
         }
 
         public override async Task InsertCoinsAsync(IReadOnlyList<StoredCoin> coins, CancellationToken ct)
@@ -208,42 +258,49 @@ internal sealed class PostgresBackend : StoreBackend
             {
                 return;
             }
-            var n = coins.Count;
-            var txids = new byte[n][];
-            var vouts = new int[n];
+            // One statement takes every free slot that no overflow row shares; the rest are placed one by one.
+            var slotted = coins.Where(c => CoinRows.FitsSlot(c.OutPoint.Index)).ToList();
+            var n = slotted.Count;
+            var ids = new long[n];
+            var rests = new byte[n][];
             var shs = new long[n];
             var values = new long[n];
-            var heights = new int[n];
-            var coinbases = new short[n];
-            var positions = new int[n];
+            var metas = new long[n];
             for (var i = 0; i < n; i++)
             {
-                var coin = coins[i];
-                txids[i] = coin.OutPoint.TxId.ToArray();
-                vouts[i] = checked((int)coin.OutPoint.Index);
+                var coin = slotted[i];
+                ids[i] = CoinRows.Id(coin.OutPoint.TxId, coin.OutPoint.Index);
+                rests[i] = CoinRows.Rest(coin.OutPoint.TxId);
                 shs[i] = ScripthashKeys.ToColumn(coin.ScripthashKey);
                 values[i] = coin.Value;
-                heights[i] = coin.Height;
-                coinbases[i] = coin.IsCoinbase ? (short)1 : (short)0;
-                positions[i] = coin.TxPos;
+                metas[i] = CoinRows.Meta(coin);
             }
-            await using var command = New(
-                $"INSERT INTO {_t.Coins} ({Db.CoinColumns}) " +
-                "SELECT * FROM unnest(@txids, @vouts, @shs, @values, @heights, @coinbases, @positions)");
-            command.Parameters.Add(new NpgsqlParameter<byte[][]>("txids", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = txids });
-            command.Parameters.Add(new NpgsqlParameter<int[]>("vouts", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = vouts });
-            command.Parameters.Add(new NpgsqlParameter<long[]>("shs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = shs });
-            command.Parameters.Add(new NpgsqlParameter<long[]>("values", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = values });
-            command.Parameters.Add(new NpgsqlParameter<int[]>("heights", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = heights });
-            command.Parameters.Add(new NpgsqlParameter<short[]>("coinbases", NpgsqlDbType.Array | NpgsqlDbType.Smallint) { TypedValue = coinbases });
-            command.Parameters.Add(new NpgsqlParameter<int[]>("positions", NpgsqlDbType.Array | NpgsqlDbType.Integer) { TypedValue = positions });
-            try
+            var placed = new HashSet<OutPoint>(n);
+            if (n > 0)
             {
-                await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await using var command = New(
+                    $"INSERT INTO {_t.Coins} (id, sh, value, meta, txrest) " +
+                    "SELECT s.id, s.sh, s.value, s.meta, s.txrest FROM unnest(@ids, @shs, @values, @metas, @rests) AS s(id, sh, value, meta, txrest) " +
+                    $"WHERE NOT EXISTS (SELECT 1 FROM {_t.CoinsOverflow} x WHERE x.id = s.id) ON CONFLICT (id) DO NOTHING RETURNING id, txrest");
+                command.Parameters.Add(new NpgsqlParameter<long[]>("ids", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = ids });
+                command.Parameters.Add(new NpgsqlParameter<long[]>("shs", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = shs });
+                command.Parameters.Add(new NpgsqlParameter<long[]>("values", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = values });
+                command.Parameters.Add(new NpgsqlParameter<long[]>("metas", NpgsqlDbType.Array | NpgsqlDbType.Bigint) { TypedValue = metas });
+                command.Parameters.Add(new NpgsqlParameter<byte[][]>("rests", NpgsqlDbType.Array | NpgsqlDbType.Bytea) { TypedValue = rests });
+                await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    var id = reader.GetInt64(0);
+                    var txrest = (byte[])reader.GetValue(1);
+                    placed.Add(new OutPoint(CoinRows.TxId(id, txrest), (uint)(id & CoinRows.MaxSlotVout)));
+                }
             }
-            catch (PostgresException e) when (e.SqlState == "23505")
+            foreach (var coin in coins)
             {
-                throw new StoreConsistencyException($"a created coin already exists in the UTXO set ({e.Detail})", inner: e);
+                if (!placed.Contains(coin.OutPoint))
+                {
+                    await PlaceCollidingCoinAsync(_t, coin, ct).ConfigureAwait(false);
+                }
             }
         }
 

@@ -3,8 +3,11 @@ using System.Data.Common;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Transactions;
 using Coinshard.Storage.Internal;
+using Coinshard.Storage.Loading;
 
 using Microsoft.Data.Sqlite;
+
+using SQLitePCL;
 
 namespace Coinshard.Storage.Sqlite;
 
@@ -23,6 +26,8 @@ namespace Coinshard.Storage.Sqlite;
 /// </remarks>
 internal sealed class SqliteBackend : StoreBackend
 {
+    private const int LoadRowsPerStatement = 64;
+
     private readonly string _connectionString;
     private readonly string _path;
     private readonly SemaphoreSlim _writerGate = new(1, 1);
@@ -71,6 +76,11 @@ internal sealed class SqliteBackend : StoreBackend
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; " +
                 "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536;";
             await pragmas.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            // The v2 migration computes coin ids from v1 rows in SQL.
+            writer.CreateFunction(
+                SqliteMigrations.CoinIdFunction,
+                (byte[] txid, long vout) => CoinRows.Id(new Hash256(txid), checked((uint)vout)),
+                isDeterministic: true);
         }
         catch
         {
@@ -118,25 +128,116 @@ internal sealed class SqliteBackend : StoreBackend
     {
         var found = new List<StoredCoin>(outPoints.Count);
         using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Db.CoinColumns} FROM {Tables.Coins} WHERE txid = @txid AND vout = @vout";
-        var txid = new SqliteParameter("@txid", SqliteType.Blob);
+        command.CommandText = $"SELECT {CoinRows.Columns} FROM {Tables.Utxo} WHERE id = @id AND txrest = @txrest AND vout = @vout";
+        var id = new SqliteParameter("@id", SqliteType.Integer);
+        var txrest = new SqliteParameter("@txrest", SqliteType.Blob);
         var vout = new SqliteParameter("@vout", SqliteType.Integer);
-        command.Parameters.Add(txid);
+        command.Parameters.Add(id);
+        command.Parameters.Add(txrest);
         command.Parameters.Add(vout);
         command.Prepare();
-        var buffer = new byte[Hash256.Size];
+        var rest = new byte[CoinRows.RestBytes];
         foreach (var outPoint in outPoints)
         {
-            outPoint.TxId.CopyTo(buffer);
-            txid.Value = buffer;
+            id.Value = CoinRows.Id(outPoint.TxId, outPoint.Index);
+            CoinRows.WriteRest(outPoint.TxId, rest);
+            txrest.Value = rest;
             vout.Value = (long)outPoint.Index;
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             if (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                found.Add(Db.ReadCoin(reader));
+                found.Add(CoinRows.Read(reader));
             }
         }
         return found;
+    }
+
+    public override string DropCoinIndexesSql =>
+        "DROP VIEW IF EXISTS {p}_utxo; DROP INDEX IF EXISTS {p}_coins_sh; DROP INDEX IF EXISTS {p}_coins_x_sh;";
+
+    public override string CreateCoinIndexesSql => SqliteMigrations.CoinIndexes + SqliteMigrations.CoinsView;
+
+    public override string EmptyTableSql(string table) => $"DELETE FROM {table}";
+
+    public override Task WriteLoadedCoinsAsync(WriteTransaction tx, EncodedCoins rows, CancellationToken ct)
+    {
+        // The raw API: prepared statements of 64 rows (fewer steps per row) and of one row for the rest,
+        // five binds per row, no ADO.NET parameter boxing. Rows arrive in id order, so each lands at the
+        // end of the table and pages fill completely.
+        var db = ((SqliteConnection)tx.Connection).Handle!;
+        var i = 0;
+        foreach (var rowsPerStatement in new[] { LoadRowsPerStatement, 1 })
+        {
+            if (rows.Count - i < rowsPerStatement)
+            {
+                continue;
+            }
+            var values = string.Join(", ", Enumerable.Range(0, rowsPerStatement).Select(r => $"(?{(r * 5) + 1}, ?{(r * 5) + 2}, ?{(r * 5) + 3}, ?{(r * 5) + 4}, ?{(r * 5) + 5})"));
+            Check(raw.sqlite3_prepare_v2(db, $"INSERT INTO {Tables.Coins} (id, txrest, sh, value, meta) VALUES {values}", out var statement), db);
+            using (statement)
+            {
+                for (; rows.Count - i >= rowsPerStatement; i += rowsPerStatement)
+                {
+                    for (var r = 0; r < rowsPerStatement; r++)
+                    {
+                        var row = i + r;
+                        var first = (r * 5) + 1;
+                        raw.sqlite3_bind_int64(statement, first, rows.Ids[row]);
+                        raw.sqlite3_bind_blob(statement, first + 1, rows.Rest(row));
+                        raw.sqlite3_bind_int64(statement, first + 2, rows.Shs[row]);
+                        raw.sqlite3_bind_int64(statement, first + 3, rows.Values[row]);
+                        raw.sqlite3_bind_int64(statement, first + 4, rows.Metas[row]);
+                    }
+                    var rc = raw.sqlite3_step(statement);
+                    if (rc != raw.SQLITE_DONE)
+                    {
+                        Check(rc, db);
+                    }
+                    raw.sqlite3_reset(statement);
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public override async Task<IAsyncDisposable> BeginIndexBuildAsync(CancellationToken ct)
+    {
+        // The writer keeps temporary data in memory; an index build must sort in files (bounded memory), on two threads.
+        await RunPragmasAsync("PRAGMA temp_store = FILE; PRAGMA threads = 2;", ct).ConfigureAwait(false);
+        return new IndexBuild(this);
+    }
+
+    private static void Check(int rc, SQLitePCL.sqlite3 db)
+    {
+        if (rc != raw.SQLITE_OK && rc != raw.SQLITE_DONE && rc != raw.SQLITE_ROW)
+        {
+            SqliteException.ThrowExceptionForRC(rc, db);
+        }
+    }
+
+    private async Task RunPragmasAsync(string sql, CancellationToken ct)
+    {
+        var writer = _writer ?? throw new ObjectDisposedException(nameof(SqliteBackend));
+        await _writerGate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            using var command = writer.CreateCommand();
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writerGate.Release();
+        }
+    }
+
+    private sealed class IndexBuild(SqliteBackend owner) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            // Back to the writer's settings; then shrink the WAL the build grew (best effort: readers may hold it).
+            await owner.RunPragmasAsync("PRAGMA temp_store = MEMORY; PRAGMA threads = 0; PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None).ConfigureAwait(false);
+        }
     }
 
     public override StoreException? Translate(Exception exception)
@@ -198,6 +299,7 @@ internal sealed class SqliteBackend : StoreBackend
         : WriteTransaction(writer, transaction)
     {
         private readonly byte[] _txid = new byte[Hash256.Size];
+        private readonly byte[] _rest = new byte[CoinRows.RestBytes];
         private readonly TableNames _t = owner.Tables;
 
         public override DbCommand Command(string sql) => owner.CachedCommand(writer, transaction, sql);
@@ -205,43 +307,60 @@ internal sealed class SqliteBackend : StoreBackend
         public override async Task<List<StoredCoin>> DeleteCoinsAsync(IReadOnlyList<OutPoint> outPoints, CancellationToken ct)
         {
             var deleted = new List<StoredCoin>(outPoints.Count);
-            var command = Command($"DELETE FROM {_t.Coins} WHERE txid = @txid AND vout = @vout RETURNING {Db.CoinColumns}");
+            var slot = Command($"DELETE FROM {_t.Coins} WHERE id = @id AND txrest = @txrest RETURNING id, txrest, id & 65535, sh, value, meta");
             foreach (var outPoint in outPoints)
             {
-                outPoint.TxId.CopyTo(_txid);
-                Db.Set(command, "@txid", _txid);
-                Db.Set(command, "@vout", (long)outPoint.Index);
-                using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                var id = CoinRows.Id(outPoint.TxId, outPoint.Index);
+                CoinRows.WriteRest(outPoint.TxId, _rest);
+                var coin = CoinRows.FitsSlot(outPoint.Index) ? await DeleteOneAsync(slot, id, null, ct).ConfigureAwait(false) : null;
+                if (coin is null)
                 {
-                    deleted.Add(Db.ReadCoin(reader));
+                    var overflow = Command(
+                        $"DELETE FROM {_t.CoinsOverflow} WHERE id = @id AND txrest = @txrest AND vout = @vout RETURNING {CoinRows.Columns}");
+                    coin = await DeleteOneAsync(overflow, id, outPoint.Index, ct).ConfigureAwait(false);
+                }
+                if (coin is { } found)
+                {
+                    deleted.Add(found);
                 }
             }
             return deleted;
         }
 
+        private async Task<StoredCoin?> DeleteOneAsync(DbCommand command, long id, uint? vout, CancellationToken ct)
+        {
+            Db.Set(command, "@id", id);
+            Db.Set(command, "@txrest", _rest);
+            if (vout is { } v)
+            {
+                Db.Set(command, "@vout", (long)v);
+            }
+            using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? CoinRows.Read(reader) : null;
+        }
+
         public override async Task InsertCoinsAsync(IReadOnlyList<StoredCoin> coins, CancellationToken ct)
         {
+            // The slot when it is free and no overflow row shares the id (then the outpoint cannot exist yet).
             var command = Command(
-                $"INSERT INTO {_t.Coins} ({Db.CoinColumns}) VALUES (@txid, @vout, @sh, @value, @height, @coinbase, @tx_pos)");
+                $"INSERT INTO {_t.Coins} (id, txrest, sh, value, meta) SELECT @id, @txrest, @sh, @value, @meta " +
+                $"WHERE NOT EXISTS (SELECT 1 FROM {_t.CoinsOverflow} WHERE id = @id) ON CONFLICT (id) DO NOTHING");
             foreach (var coin in coins)
             {
-                coin.OutPoint.TxId.CopyTo(_txid);
-                Db.Set(command, "@txid", _txid);
-                Db.Set(command, "@vout", (long)coin.OutPoint.Index);
-                Db.Set(command, "@sh", ScripthashKeys.ToColumn(coin.ScripthashKey));
-                Db.Set(command, "@value", coin.Value);
-                Db.Set(command, "@height", coin.Height);
-                Db.Set(command, "@coinbase", coin.IsCoinbase ? 1 : 0);
-                Db.Set(command, "@tx_pos", coin.TxPos);
-                try
+                if (CoinRows.FitsSlot(coin.OutPoint.Index))
                 {
-                    await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                    CoinRows.WriteRest(coin.OutPoint.TxId, _rest);
+                    Db.Set(command, "@id", CoinRows.Id(coin.OutPoint.TxId, coin.OutPoint.Index));
+                    Db.Set(command, "@txrest", _rest);
+                    Db.Set(command, "@sh", ScripthashKeys.ToColumn(coin.ScripthashKey));
+                    Db.Set(command, "@value", coin.Value);
+                    Db.Set(command, "@meta", CoinRows.Meta(coin));
+                    if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1)
+                    {
+                        continue;
+                    }
                 }
-                catch (SqliteException e) when ((e.SqliteErrorCode & 0xFF) == 19)
-                {
-                    throw new StoreConsistencyException($"coin {coin.OutPoint} already exists in the UTXO set", coin.OutPoint, e);
-                }
+                await PlaceCollidingCoinAsync(_t, coin, ct).ConfigureAwait(false);
             }
         }
 

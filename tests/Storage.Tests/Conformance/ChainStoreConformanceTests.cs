@@ -32,8 +32,8 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
         {
         }
         Assert.Equal(1L, Convert.ToInt64(await RawAsync("SELECT version FROM coinshard_schema WHERE component = 'coinshard'")));
-        Assert.Equal(1L, Convert.ToInt64(await RawAsync("SELECT version FROM coinshard_schema WHERE component = 'bitcoin'")));
-        Assert.Equal(1L, Convert.ToInt64(await RawAsync("SELECT version FROM coinshard_schema WHERE component = 'litecoin'")));
+        Assert.Equal(2L, Convert.ToInt64(await RawAsync("SELECT version FROM coinshard_schema WHERE component = 'bitcoin'")));
+        Assert.Equal(2L, Convert.ToInt64(await RawAsync("SELECT version FROM coinshard_schema WHERE component = 'litecoin'")));
         Assert.Equal(3L, Convert.ToInt64(await RawAsync("SELECT COUNT(*) FROM coinshard_schema")));
         Assert.Equal(0L, Convert.ToInt64(await RawAsync("SELECT COUNT(*) FROM litecoin_coins")));
     }
@@ -47,7 +47,7 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
         {
             await store.DisposeAsync();
         }
-        Assert.Equal(1L, Convert.ToInt64(await RawAsync("SELECT version FROM coinshard_schema WHERE component = 'bitcoin'")));
+        Assert.Equal(2L, Convert.ToInt64(await RawAsync("SELECT version FROM coinshard_schema WHERE component = 'bitcoin'")));
         Assert.Equal(2L, Convert.ToInt64(await RawAsync("SELECT COUNT(*) FROM coinshard_schema")));
     }
 
@@ -61,7 +61,7 @@ public abstract partial class ChainStoreConformanceTests : StoreTarget
         var error = await Assert.ThrowsAsync<SchemaTooNewException>(() => ChainStore.OpenAsync(RawOptions, Currency.Bitcoin));
         Assert.Equal("bitcoin", error.Component);
         Assert.Equal(99, error.DatabaseVersion);
-        Assert.Equal(1, error.KnownVersion);
+        Assert.Equal(2, error.KnownVersion);
         Assert.Contains("version 99", error.Message, StringComparison.Ordinal);
     }
 

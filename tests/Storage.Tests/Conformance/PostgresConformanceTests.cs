@@ -41,6 +41,20 @@ public sealed class PostgresConformanceTests : ChainStoreConformanceTests
         return new Releaser(connection, transaction);
     }
 
+    protected override async Task<string> SchemaAsync() =>
+        (string)(await RawAsync(
+            "SELECT string_agg(d, E'\\n' ORDER BY d) FROM (" +
+            "SELECT 'index ' || indexname || ': ' || indexdef AS d FROM pg_indexes WHERE schemaname = current_schema() AND tablename LIKE 'bitcoin%' " +
+            "UNION ALL SELECT 'view ' || viewname || ': ' || definition FROM pg_views WHERE schemaname = current_schema() AND viewname LIKE 'bitcoin%' " +
+            "UNION ALL SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type FROM information_schema.columns " +
+            "WHERE table_schema = current_schema() AND table_name LIKE 'bitcoin%') s"))!;
+
+    protected override string BlobLiteral(byte[] bytes) => $"'\\x{Convert.ToHexString(bytes)}'::bytea";
+
+    internal override IReadOnlyList<Storage.Internal.Migration> GlobalMigrations => Storage.PostgreSql.PostgresMigrations.Global;
+
+    internal override IReadOnlyList<Storage.Internal.Migration> CurrencyMigrations => Storage.PostgreSql.PostgresMigrations.Currency;
+
     private sealed class Releaser(NpgsqlConnection connection, NpgsqlTransaction transaction) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()

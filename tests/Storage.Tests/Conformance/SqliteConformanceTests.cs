@@ -44,6 +44,17 @@ public sealed class SqliteConformanceTests : ChainStoreConformanceTests
         return new Releaser(connection);
     }
 
+    protected override async Task<string> SchemaAsync() =>
+        (string)(await RawAsync(
+            "SELECT group_concat(type || ' ' || name || ': ' || COALESCE(sql, ''), char(10)) FROM " +
+            "(SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'bitcoin%' ORDER BY name)"))!;
+
+    protected override string BlobLiteral(byte[] bytes) => $"X'{Convert.ToHexString(bytes)}'";
+
+    internal override IReadOnlyList<Storage.Internal.Migration> GlobalMigrations => Storage.Sqlite.SqliteMigrations.Global;
+
+    internal override IReadOnlyList<Storage.Internal.Migration> CurrencyMigrations => Storage.Sqlite.SqliteMigrations.Currency;
+
     private sealed class Releaser(SqliteConnection connection) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync()

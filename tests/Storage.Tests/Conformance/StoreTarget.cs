@@ -34,6 +34,17 @@ public abstract class StoreTarget : IAsyncLifetime
     /// <summary>Holds the database lock a writer needs (until disposed), from another connection.</summary>
     protected abstract Task<IAsyncDisposable> HoldWriterLockAsync();
 
+    /// <summary>The definitions of the bitcoin tables, indexes and views, as one comparable text.</summary>
+    protected abstract Task<string> SchemaAsync();
+
+    /// <summary>An SQL literal of <paramref name="bytes"/> as a BLOB / BYTEA.</summary>
+    protected abstract string BlobLiteral(byte[] bytes);
+
+    /// <summary>This engine's schema steps (the migration tests build a v1 database with them).</summary>
+    internal abstract IReadOnlyList<Internal.Migration> GlobalMigrations { get; }
+
+    internal abstract IReadOnlyList<Internal.Migration> CurrencyMigrations { get; }
+
     public async Task InitializeAsync() => await CreateDatabaseAsync();
 
     public async Task DisposeAsync()

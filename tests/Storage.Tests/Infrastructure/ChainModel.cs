@@ -18,6 +18,8 @@ internal sealed class ChainModel
     private readonly int _undoDepth;
     private readonly SortedSet<int> _undoHeights = [];
 
+    private ChainTip? _base;
+
     public ChainModel(int seed, int scripthashCount = 12, int undoDepth = 1000, int firstHeight = 0)
     {
         Seed = seed;
@@ -39,15 +41,25 @@ internal sealed class ChainModel
 
     public IReadOnlyList<Block> Blocks => _blocks;
 
-    public ChainTip? Tip => _blocks.Count == 0 ? null : new ChainTip(_blocks[^1].Delta.Height, _blocks[^1].Delta.Hash);
+    public ChainTip? Tip => _blocks.Count == 0 ? _base : new ChainTip(_blocks[^1].Delta.Height, _blocks[^1].Delta.Hash);
+
+    /// <summary>Starts the model from a loaded snapshot: its base block is the tip, its coins the UTXO set, no undo.</summary>
+    public void LoadSnapshot(ChainTip baseTip, IEnumerable<StoredCoin> coins)
+    {
+        _base = baseTip;
+        foreach (var coin in coins)
+        {
+            Coins.Add(coin.OutPoint, coin);
+        }
+    }
 
     public UndoWindow? UndoWindow => _undoHeights.Count == 0 ? null : new UndoWindow(_undoHeights.Min, _undoHeights.Max);
 
     /// <summary>Makes the next block on the model's tip (not applied until <see cref="Apply"/>).</summary>
     public BlockDelta NextBlock(int maxTransactions = 6, int maxInputs = 3, int maxOutputs = 3)
     {
-        var height = _blocks.Count == 0 ? FirstHeight : _blocks[^1].Delta.Height + 1;
-        var parent = _blocks.Count == 0 ? Hash256.Zero : _blocks[^1].Delta.Hash;
+        var height = Tip is { } tip ? tip.Height + 1 : FirstHeight;
+        var parent = Tip?.Hash ?? Hash256.Zero;
         var header = new byte[80];
         _random.NextBytes(header);
         header[0] = 4;
@@ -145,6 +157,16 @@ internal sealed class ChainModel
     }
 
     public bool TipHasUndo => _blocks.Count > 0 && _undoHeights.Contains(_blocks[^1].Delta.Height);
+
+    /// <summary>A block on the tip with exactly these coins (for hand-made cases such as txid collisions).</summary>
+    public BlockDelta MakeBlock(IReadOnlyList<StoredCoin> spent, IReadOnlyList<StoredCoin> created)
+    {
+        var height = Tip is { } tip ? tip.Height + 1 : FirstHeight;
+        var header = new byte[80];
+        _random.NextBytes(header);
+        (Tip?.Hash ?? Hash256.Zero).CopyTo(header.AsSpan(4, 32));
+        return new BlockDelta(height, Hashes.DoubleSha256(header), header, spent, created);
+    }
 
     public List<StoredCoin> CoinsOf(Hash256 scripthash) =>
         [.. Coins.Values

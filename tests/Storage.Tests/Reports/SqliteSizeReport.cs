@@ -1,6 +1,10 @@
+using System.Globalization;
+
+using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
 using Coinshard.Chain.Transactions;
+using Coinshard.Storage.Tests.Infrastructure;
 
 using Microsoft.Data.Sqlite;
 
@@ -10,13 +14,14 @@ using Xunit.Abstractions;
 namespace Coinshard.Storage.Tests.Reports;
 
 /// <summary>
-/// Reports (does not assert) SQLite bytes per coin for 100,000 coins, for the schema in use
-/// (WITHOUT ROWID, primary key (txid, vout), index on sh) and for the rowid alternative
-/// (rowid table + unique index on (txid, vout) + index on sh), so the choice stays measured.
+/// Reports (does not assert figures) SQLite bytes per coin for the schema in use: 100,000 coins
+/// inserted block by block, as the follower does, and a snapshot bulk-loaded (1,000,000 coins, or
+/// COINSHARD_SIZE_REPORT_COINS) with one header per 200 coins (mainnet's ratio) — per table and index
+/// and for the whole file.
 /// </summary>
 public sealed class SqliteSizeReport(ITestOutputHelper output) : IDisposable
 {
-    private const int Coins = 100_000;
+    private const int BlockCoins = 100_000;
     private readonly string _directory = Directory.CreateTempSubdirectory("coinshard-size-").FullName;
 
     public void Dispose()
@@ -26,21 +31,21 @@ public sealed class SqliteSizeReport(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Reports_bytes_per_coin_for_100000_coins()
+    public async Task Reports_bytes_per_coin_block_by_block_and_bulk_loaded()
     {
-        var path = Path.Combine(_directory, "size.db");
-        await using (var store = await ChainStore.OpenAsync(StoreOptions.Sqlite(path), Currency.Bitcoin))
+        var blockPath = Path.Combine(_directory, "blocks.db");
+        await using (var store = await ChainStore.OpenAsync(StoreOptions.Sqlite(blockPath), Currency.Bitcoin))
         {
             await store.InitializeAsync(new ChainStoreSettings(Network.BitcoinRegtest, IndexMode.Utxo, 0, 16, 1));
             var lease = (await store.TryAcquireLeaseAsync("size", TimeSpan.FromMinutes(10)))!;
             var random = new Random(5);
             var parent = Hash256.Zero;
-            for (var height = 0; height < Coins / 1000; height++)
+            for (var height = 0; height < BlockCoins / 1000; height++)
             {
                 var created = new List<StoredCoin>(1000);
                 for (var tx = 0; tx < 500; tx++)
                 {
-                    var txid = RandomHash(random);
+                    var txid = SnapshotSample.RandomHash(random);
                     for (uint vout = 0; vout < 2; vout++)
                     {
                         // Typical values: 10^4..10^9 satoshis; keys uniformly random.
@@ -53,75 +58,75 @@ public sealed class SqliteSizeReport(ITestOutputHelper output) : IDisposable
                 parent = Hashes.DoubleSha256(header);
                 await store.ConnectBlockAsync(new BlockDelta(height, parent, header, [], created), lease);
             }
-            Assert.Equal(Coins, (await store.GetCoinStatsAsync()).Count);
+            Assert.Equal(BlockCoins, (await store.GetCoinStatsAsync()).Count);
         }
+        await ReportAsync(blockPath, BlockCoins, $"{BlockCoins:N0} coins inserted block by block (1,000 per block, undo depth 1)");
 
-        SqliteConnection.ClearAllPools();
-        var storeFile = await FileBytesAsync(path);
-        var withoutRowid = await LayoutBytesAsync(path, "without-rowid.db", """
-            CREATE TABLE coins (txid BLOB NOT NULL, vout INTEGER NOT NULL, sh INTEGER NOT NULL, value INTEGER NOT NULL,
-                height INTEGER NOT NULL, coinbase INTEGER NOT NULL, tx_pos INTEGER NOT NULL, PRIMARY KEY (txid, vout)) WITHOUT ROWID;
-            CREATE INDEX coins_sh ON coins (sh);
-            """);
-        var rowid = await LayoutBytesAsync(path, "rowid.db", """
-            CREATE TABLE coins (txid BLOB NOT NULL, vout INTEGER NOT NULL, sh INTEGER NOT NULL, value INTEGER NOT NULL,
-                height INTEGER NOT NULL, coinbase INTEGER NOT NULL, tx_pos INTEGER NOT NULL);
-            CREATE UNIQUE INDEX coins_pk ON coins (txid, vout);
-            CREATE INDEX coins_sh ON coins (sh);
-            """);
-        output.WriteLine($"SQLite bytes per coin ({Coins:N0} coins inserted block by block, as the follower does):");
-        output.WriteLine($"  coins, WITHOUT ROWID + sh index (schema in use): {withoutRowid / (double)Coins:F1}");
-        output.WriteLine($"  coins, rowid table + (txid, vout) index + sh index: {rowid / (double)Coins:F1}");
-        output.WriteLine($"  whole store file (headers, undo, change feed included): {storeFile / (double)Coins:F1}");
-        Assert.True(withoutRowid > 0 && rowid > 0);
-    }
-
-    /// <summary>Bytes a coins layout takes when the store's coins are inserted into it in block order.</summary>
-    private async Task<long> LayoutBytesAsync(string source, string name, string schema)
-    {
-        var path = Path.Combine(_directory, name);
-        await using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        var coins = Environment.GetEnvironmentVariable("COINSHARD_SIZE_REPORT_COINS") is { Length: > 0 } text
+            ? int.Parse(text, CultureInfo.InvariantCulture)
+            : 1_000_000;
+        var bulkPath = Path.Combine(_directory, "bulk.db");
+        const int baseHeight = 850_000;
+        await using (var store = await ChainStore.OpenAsync(StoreOptions.Sqlite(bulkPath), Currency.Bitcoin))
         {
-            await connection.OpenAsync();
-            await ExecuteAsync(connection, schema);
-            var empty = await PageBytesAsync(connection);
-            await ExecuteAsync(connection, $"""
-                ATTACH DATABASE '{source}' AS src;
-                BEGIN;
-                INSERT INTO coins SELECT txid, vout, sh, value, height, coinbase, tx_pos FROM src.bitcoin_coins ORDER BY height, tx_pos, vout;
-                COMMIT;
-                DETACH DATABASE src;
-                """);
-            return await PageBytesAsync(connection) - empty;
+            await store.InitializeAsync(new ChainStoreSettings(Network.BitcoinRegtest, IndexMode.Utxo, 0, 16, 100));
+            var lease = (await store.TryAcquireLeaseAsync("size", TimeSpan.FromHours(1)))!;
+            var keys = Enumerable.Range(0, Math.Max(1, coins / 2)).Select(i => (ulong)new Random(i).NextInt64() * 3).ToList();
+            var snapshot = SnapshotSample.Coins(9, coins, keys, baseHeight);
+            var headerCount = Math.Max(1, coins / 200);
+            var headers = SnapshotSample.Headers(9, headerCount - 1);
+            var loader = await store.BeginBulkLoadAsync(new BulkLoadTarget(baseHeight, Hashes.DoubleSha256(headers[^1]), coins), lease);
+            await loader.AddHeadersAsync(baseHeight - headerCount + 1, headers);
+            foreach (var batch in snapshot.Chunk(100_000))
+            {
+                await loader.AddAsync(batch);
+            }
+            await loader.CompleteAsync();
+            Assert.Equal(coins, (await store.GetCoinStatsAsync()).Count);
         }
+        await ReportAsync(bulkPath, coins, $"{coins:N0} coins bulk-loaded from a sorted snapshot, {coins / 200:N0} headers");
     }
 
-    private static async Task<long> PageBytesAsync(SqliteConnection connection)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())";
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
-
-    private static async Task<long> FileBytesAsync(string path)
-    {
-        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        await connection.OpenAsync();
-        await ExecuteAsync(connection, "PRAGMA wal_checkpoint(TRUNCATE)");
-        return await PageBytesAsync(connection);
-    }
-
-    private static async Task ExecuteAsync(SqliteConnection connection, string sql)
+    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        await command.ExecuteNonQueryAsync();
+        return Convert.ToInt64(await command.ExecuteScalarAsync() ?? 0L, CultureInfo.InvariantCulture);
     }
 
-    private static Hash256 RandomHash(Random random)
+    private async Task ReportAsync(string path, int coins, string what)
     {
-        var bytes = new byte[32];
-        random.NextBytes(bytes);
-        return new Hash256(bytes);
+        SqliteConnection.ClearAllPools();
+        await using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using (var checkpoint = connection.CreateCommand())
+        {
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+            await checkpoint.ExecuteNonQueryAsync();
+        }
+        output.WriteLine($"SQLite bytes per coin, {what}:");
+        var copy = path + ".measure";
+        File.Copy(path, copy, overwrite: true);
+        // No dbstat in this SQLite build: on a copy, dropping an object frees exactly its pages.
+        await using (var measure = new SqliteConnection($"Data Source={copy};Pooling=False"))
+        {
+            await measure.OpenAsync();
+            await ScalarAsync(measure, "DROP VIEW bitcoin_utxo");
+            foreach (var name in new[] { "bitcoin_coins_sh", "bitcoin_coins", "bitcoin_coins_x", "bitcoin_headers", "bitcoin_undo", "bitcoin_changes" })
+            {
+                var before = await ScalarAsync(measure, "PRAGMA freelist_count");
+                await ScalarAsync(measure, name.EndsWith("_sh", StringComparison.Ordinal) ? $"DROP INDEX {name}" : $"DROP TABLE {name}");
+                var pages = await ScalarAsync(measure, "PRAGMA freelist_count") - before;
+                output.WriteLine($"  {name + (name.EndsWith("_sh", StringComparison.Ordinal) ? " (index)" : ""),-28} {pages * 4096 / (double)coins,8:F1}");
+            }
+        }
+        File.Delete(copy);
+        await using (var size = connection.CreateCommand())
+        {
+            size.CommandText = "SELECT (SELECT page_count FROM pragma_page_count()) * (SELECT page_size FROM pragma_page_size())";
+            var bytes = Convert.ToInt64(await size.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+            output.WriteLine($"  {"whole file",-28} {bytes / (double)coins,8:F1}  ({bytes / 1048576.0:F1} MiB)");
+            Assert.True(bytes > 0);
+        }
     }
 }
