@@ -1,5 +1,6 @@
 using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
+using Coinshard.Chain.Snapshots;
 using Coinshard.Chain.Transactions;
 using Coinshard.Storage.Internal;
 using Coinshard.Storage.Loading;
@@ -52,7 +53,7 @@ public sealed class BulkLoader
     public int HeadersAdded { get; private set; }
 
     /// <summary>
-    /// Writes a batch of coins in one transaction. Coins must come in strictly ascending (txid, vout)
+    /// Writes a batch of coins in one transaction. Coins must come in strictly ascending chainstate (txid, vout)
     /// order across all batches, with values of at least the dust limit and heights up to the base.
     /// </summary>
     /// <exception cref="ArgumentException">A coin is out of order, repeated, below the dust limit or above the base height; nothing of the batch is written.</exception>
@@ -182,10 +183,12 @@ public sealed class BulkLoader
         {
             ref readonly var coin = ref coins[i];
             var outPoint = coin.OutPoint;
-            if (_last is { } last && outPoint.CompareTo(last) <= 0)
+            // Chainstate order (LevelDB key order, as dumptxoutset writes): txid bytes, then VARINT(vout) bytes,
+            // which is not numeric order for every vout (16512 sorts before 16511).
+            if (_last is { } last && ChainstateOrder.Compare(outPoint, last) <= 0)
             {
                 throw new ArgumentException(
-                    $"snapshot coins must be added in strictly ascending (txid, vout) order, as dumptxoutset writes them: {outPoint} comes after {last}");
+                    $"snapshot coins must be added in strictly ascending chainstate order (txid, then VARINT(vout) bytes), as dumptxoutset writes them: {outPoint} comes after {last}");
             }
             if (coin.Value < Target.DustLimit || coin.Value < 0)
             {

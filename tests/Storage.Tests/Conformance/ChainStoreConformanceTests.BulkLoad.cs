@@ -123,6 +123,25 @@ public abstract partial class ChainStoreConformanceTests
     }
 
     [StoreFact]
+    public async Task Output_indexes_come_in_chainstate_order_which_puts_16512_before_16511()
+    {
+        // dumptxoutset writes coins in LevelDB key order: VARINT(16512) = 80 80 00 sorts before VARINT(16511) = FF 7F.
+        var (store, lease) = await OpenWriterAsync(IndexMode.Utxo);
+        var model = new ChainModel(Seed);
+        var (coins, headers) = SnapshotWithCollisions(model, 50);
+        var last = new Hash256(Enumerable.Repeat((byte)0xFF, 32).ToArray());
+        coins.Add(new SnapshotCoin(new OutPoint(last, 127), 0x1111, 1000, 5, false));
+        coins.Add(new SnapshotCoin(new OutPoint(last, 16512), 0x2222, 2000, 5, false));
+        coins.Add(new SnapshotCoin(new OutPoint(last, 16511), 0x3333, 3000, 5, false));
+        var loader = await store.BeginBulkLoadAsync(new BulkLoadTarget(SnapshotBase, Hashes.DoubleSha256(headers[^1]), coins.Count), lease);
+        await loader.AddHeadersAsync(0, headers);
+        await loader.AddAsync(coins.ToArray());
+        await loader.CompleteAsync();
+        var read = await store.GetCoinsAsync([new OutPoint(last, 16511), new OutPoint(last, 16512), new OutPoint(last, 127)]);
+        Assert.Equal([1000L, 2000, 3000], read.Select(c => c.Value).Order());
+    }
+
+    [StoreFact]
     public async Task Bad_load_input_is_refused_with_specific_errors_and_writes_nothing()
     {
         var (store, lease) = await OpenWriterAsync(IndexMode.Utxo);
