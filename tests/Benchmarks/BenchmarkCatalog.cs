@@ -8,6 +8,7 @@ internal static class BenchmarkCatalog
         new("chain.block_parse", "Parse Bitcoin block 413567: scanner, object model, scan + scripthashes", ChainBenchmarks.BlockParse),
         new("chain.scripthash", "Electrum scripthash (SHA-256 of output scripts)", ChainBenchmarks.Scripthash),
         new("indexing.delta", "Block 413567 through the block → delta builder (scan + resolve), utxo and full mode", IndexingBenchmarks.Delta),
+        new("indexing.catchup", "catch-up of a 100,000-transaction litecoind regtest chain (2,000 with --quick) by the real indexer: utxo and full, SQLite (PostgreSQL when COINSHARD_TEST_POSTGRES is set); indexer in a child process; stage profile", CatchupBenchmarks.Catchup),
         new("electrum.idle_sessions", "server memory per idle negotiated session: 10,000 TCP (1,000 with --quick), 2,000 TLS and WebSocket (200); server in a child process", ElectrumBenchmarks.IdleSessions),
         new("electrum.round_trip", "TCP requests per second on one connection with an echo handler, one at a time and pipelined", ElectrumBenchmarks.RoundTrip),
         new("backends.router_overhead", "what BackendRouter adds per call over an adapter without I/O: 1 and 3 adapters, an out-of-service one first", BackendBenchmarks.RouterOverhead),

@@ -433,7 +433,7 @@ internal static class ElectrumBenchmarks
                     }
                     using (var self = Process.GetCurrentProcess())
                     {
-                        Console.WriteLine(string.Join(' ', server.SessionCount, GC.GetTotalMemory(false), RssAnon() ?? self.WorkingSet64, self.WorkingSet64));
+                        Console.WriteLine(string.Join(' ', server.SessionCount, GC.GetTotalMemory(false), ProcStatus.Bytes("RssAnon") ?? self.WorkingSet64, self.WorkingSet64));
                     }
                     break;
                 case "quit":
@@ -448,21 +448,6 @@ internal static class ElectrumBenchmarks
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    /// <summary>Resident anonymous memory in bytes (Linux), or null elsewhere.</summary>
-    private static long? RssAnon()
-    {
-        try
-        {
-            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("RssAnon:", StringComparison.Ordinal));
-            var parts = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            return parts is { Length: >= 2 } ? long.Parse(parts[1], CultureInfo.InvariantCulture) * 1024 : null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     /// <summary>Answers <c>echo</c> with its params and counts what it handled (a check on the client's count).</summary>

@@ -7,6 +7,11 @@ if (args is [ElectrumBenchmarks.ChildFlag, ..])
     // The server process of the Electrum benchmarks (started by them, not by hand).
     return await ElectrumBenchmarks.ChildMainAsync(args);
 }
+if (args is [CatchupBenchmarks.ChildFlag, ..])
+{
+    // The indexer process of indexing.catchup.
+    return await CatchupBenchmarks.ChildMainAsync(args);
+}
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {

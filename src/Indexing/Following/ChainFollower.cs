@@ -23,8 +23,13 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
     /// <summary>Most blocks written in one transaction while catching up.</summary>
     public const int MaxBatchBlocks = 50;
 
-    /// <summary>Most inputs+outputs written in one transaction while catching up (one large block may exceed it alone).</summary>
-    public const int MaxBatchInputsAndOutputs = 20_000;
+    /// <summary>
+    /// Most inputs+outputs written in one transaction while catching up (one large block may exceed it alone).
+    /// Each SQLite commit is followed by a WAL checkpoint, so fewer, larger writes cost much less: on the
+    /// 100,000-transaction regtest chain of indexing.catchup, 50,000 instead of 20,000 took 22% (utxo) to 27%
+    /// (full) less CPU for about 40 MB more peak memory; PostgreSQL is indifferent.
+    /// </summary>
+    public const int MaxBatchInputsAndOutputs = 50_000;
 
     private static readonly TimeSpan MinBackoff = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);

@@ -86,6 +86,9 @@ public sealed class LitecoindNode : IAsyncDisposable
     /// <summary>True while the process runs.</summary>
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The node's process id while it runs (benchmarks read its CPU time from /proc), else null.</summary>
+    public int? ProcessId => IsRunning ? _process!.Id : null;
+
     /// <summary>The litecoind executable: <c>$COINSHARD_LITECOIND</c>, else the Debian binary (bypassing its wrapper script), else <c>litecoind</c> on PATH.</summary>
     public static string Executable =>
         Environment.GetEnvironmentVariable("COINSHARD_LITECOIND") is { Length: > 0 } configured ? configured
