@@ -202,11 +202,11 @@ public sealed partial class ChainStore
     private async Task<BulkLoadStatus?> ReadLoadStatusAsync(WriteTransaction tx, CancellationToken ct) =>
         LoadState.Parse(await ReadStateAsync(tx.Command($"SELECT key, value FROM {_t.State} WHERE {LoadState.KeyFilter}"), ct).ConfigureAwait(false));
 
-    private async Task<BulkLoadStatus?> ReadLoadStatusAsync(System.Data.Common.DbConnection connection, CancellationToken ct) =>
+    private async Task<BulkLoadStatus?> ReadLoadStatusAsync(ReadSession connection, CancellationToken ct) =>
         LoadState.Parse(await ReadStateAsync(Prepare(connection, $"SELECT key, value FROM {_t.State} WHERE {LoadState.KeyFilter}"), ct).ConfigureAwait(false));
 
     /// <summary>Refuses to serve while a load is in progress or interrupted.</summary>
-    private async Task EnsureServableAsync(System.Data.Common.DbConnection connection, CancellationToken ct)
+    private async Task EnsureServableAsync(ReadSession connection, CancellationToken ct)
     {
         if (await Db.ScalarAsync(Prepare(connection, $"SELECT value FROM {_t.State} WHERE key = '{LoadState.State}'"), ct).ConfigureAwait(false) is LoadState.Loading)
         {
@@ -214,7 +214,7 @@ public sealed partial class ChainStore
         }
     }
 
-    private async Task<StoreLoadingException> LoadingRefusalAsync(System.Data.Common.DbConnection connection, Exception? inner, CancellationToken ct)
+    private async Task<StoreLoadingException> LoadingRefusalAsync(ReadSession connection, Exception? inner, CancellationToken ct)
     {
         var status = await ReadLoadStatusAsync(connection, ct).ConfigureAwait(false);
         var what = status is null ? "a snapshot load is in progress or was interrupted" : LoadState.Describe(status);

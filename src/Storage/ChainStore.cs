@@ -931,36 +931,45 @@ public sealed partial class ChainStore : IAsyncDisposable
         Db.Set(command, "@sh", ScripthashKeys.ToColumn(key));
     }
 
-    private static DbCommand Prepare(DbConnection connection, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command;
-    }
+    private static DbCommand Prepare(ReadSession session, string sql) => session.Command(sql);
 
     /// <summary>A read that is refused while a snapshot load is in progress or interrupted.</summary>
-    private Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken ct) =>
+    private Task<T> ReadAsync<T>(Func<ReadSession, Task<T>> read, CancellationToken ct) =>
         Guard(async () =>
         {
-            await using var connection = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
-            await EnsureServableAsync(connection, ct).ConfigureAwait(false);
-            return await read(connection).ConfigureAwait(false);
+            await using var session = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await EnsureServableAsync(session, ct).ConfigureAwait(false);
+                return await read(session).ConfigureAwait(false);
+            }
+            catch
+            {
+                session.Discard();
+                throw;
+            }
         });
 
     /// <summary>
     /// A read of the coin view, which does not exist while a load runs: such a read fails, and is then
     /// reported as refused. No check is needed (or paid for) when the view is there.
     /// </summary>
-    private Task<T> ReadCoinViewAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken ct) =>
+    private Task<T> ReadCoinViewAsync<T>(Func<ReadSession, Task<T>> read, CancellationToken ct) =>
         Guard(async () =>
         {
-            await using var connection = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
+            await using var session = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
             try
             {
-                return await read(connection).ConfigureAwait(false);
+                return await read(session).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException)
             {
+                session.Discard();
+                throw;
+            }
+            catch (Exception e)
+            {
+                session.Discard();
                 StoreLoadingException? refusal = null;
                 try
                 {
@@ -984,11 +993,19 @@ public sealed partial class ChainStore : IAsyncDisposable
         });
 
     /// <summary>A read that is never refused (settings, load status).</summary>
-    private Task<T> ReadUncheckedAsync<T>(Func<DbConnection, Task<T>> read, CancellationToken ct) =>
+    private Task<T> ReadUncheckedAsync<T>(Func<ReadSession, Task<T>> read, CancellationToken ct) =>
         Guard(async () =>
         {
-            await using var connection = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
-            return await read(connection).ConfigureAwait(false);
+            await using var session = await _db.OpenReaderAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return await read(session).ConfigureAwait(false);
+            }
+            catch
+            {
+                session.Discard();
+                throw;
+            }
         });
 
     private async Task<T> Guard<T>(Func<Task<T>> operation)

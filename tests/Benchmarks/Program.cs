@@ -12,6 +12,11 @@ if (args is [CatchupBenchmarks.ChildFlag, ..])
     // The indexer process of indexing.catchup.
     return await CatchupBenchmarks.ChildMainAsync(args);
 }
+if (args is [ElectrumLoadBenchmark.ChildFlag, ..])
+{
+    // The gateway process of electrum.load.
+    return await ElectrumLoadBenchmark.ChildMainAsync(args);
+}
 var options = BenchmarkOptions.Parse(args);
 if (options is null)
 {

@@ -44,10 +44,10 @@ internal abstract class StoreBackend(StoreOptions options, TableNames tables) : 
     public abstract Task<WriteTransaction> BeginWriteAsync(bool migration, CancellationToken ct);
 
     /// <summary>Opens a reader connection (never the writer's).</summary>
-    public abstract Task<DbConnection> OpenReaderAsync(CancellationToken ct);
+    public abstract Task<ReadSession> OpenReaderAsync(CancellationToken ct);
 
     /// <summary>Reads the coins that exist among <paramref name="outPoints"/> in one batch.</summary>
-    public abstract Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct);
+    public abstract Task<List<StoredCoin>> GetCoinsAsync(ReadSession session, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct);
 
     /// <summary>Drops the coin view and indexes (a snapshot load appends to bare tables; readers find no view). Uses <c>{p}</c>.</summary>
     public abstract string DropCoinIndexesSql { get; }

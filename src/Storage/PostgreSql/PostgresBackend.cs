@@ -90,11 +90,12 @@ internal sealed class PostgresBackend : StoreBackend
         }
     }
 
-    public override async Task<DbConnection> OpenReaderAsync(CancellationToken ct) =>
-        await _source.OpenConnectionAsync(ct).ConfigureAwait(false);
+    public override async Task<ReadSession> OpenReaderAsync(CancellationToken ct) =>
+        new PostgresReadSession(await _source.OpenConnectionAsync(ct).ConfigureAwait(false));
 
-    public override async Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct)
+    public override async Task<List<StoredCoin>> GetCoinsAsync(ReadSession session, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct)
     {
+        var connection = session.Connection;
         await using var command = new NpgsqlCommand(
             $"SELECT u.id, u.txrest, u.vout, u.sh, u.value, u.meta FROM {Tables.Utxo} u " +
             "JOIN unnest(@ids, @rests, @vouts) AS s(id, txrest, vout) ON u.id = s.id AND u.txrest = s.txrest AND u.vout = s.vout",
@@ -387,4 +388,19 @@ internal sealed class PostgresBackend : StoreBackend
             owner._writerGate.Release();
         }
     }
+}
+
+/// <summary>A pooled Npgsql connection for one read; Npgsql's auto-prepare keeps hot statements prepared.</summary>
+internal sealed class PostgresReadSession(NpgsqlConnection connection) : ReadSession
+{
+    public override DbConnection Connection => connection;
+
+    public override DbCommand Command(string sql) => new NpgsqlCommand(sql, connection);
+
+    public override void Discard()
+    {
+        // Npgsql resets or drops a broken connection itself when it is returned.
+    }
+
+    public override ValueTask DisposeAsync() => connection.DisposeAsync();
 }

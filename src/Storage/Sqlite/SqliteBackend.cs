@@ -32,6 +32,7 @@ internal sealed class SqliteBackend : StoreBackend
     private readonly string _path;
     private readonly SemaphoreSlim _writerGate = new(1, 1);
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly SqliteReaderPool _readers = new();
     private SqliteConnection? _writer;
     private SqliteCheckpointer? _checkpointer;
 
@@ -109,13 +110,17 @@ internal sealed class SqliteBackend : StoreBackend
         }
     }
 
-    public override async Task<DbConnection> OpenReaderAsync(CancellationToken ct)
+    public override async Task<ReadSession> OpenReaderAsync(CancellationToken ct)
     {
+        if (_readers.TryTake(out var pooled))
+        {
+            return pooled;
+        }
         var connection = new SqliteConnection(_connectionString);
         try
         {
             await connection.OpenAsync(ct).ConfigureAwait(false);
-            return connection;
+            return new SqliteReadSession(connection, _readers);
         }
         catch
         {
@@ -124,25 +129,17 @@ internal sealed class SqliteBackend : StoreBackend
         }
     }
 
-    public override async Task<List<StoredCoin>> GetCoinsAsync(DbConnection connection, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct)
+    public override async Task<List<StoredCoin>> GetCoinsAsync(ReadSession session, IReadOnlyCollection<OutPoint> outPoints, CancellationToken ct)
     {
         var found = new List<StoredCoin>(outPoints.Count);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {CoinRows.Columns} FROM {Tables.Utxo} WHERE id = @id AND txrest = @txrest AND vout = @vout";
-        var id = new SqliteParameter("@id", SqliteType.Integer);
-        var txrest = new SqliteParameter("@txrest", SqliteType.Blob);
-        var vout = new SqliteParameter("@vout", SqliteType.Integer);
-        command.Parameters.Add(id);
-        command.Parameters.Add(txrest);
-        command.Parameters.Add(vout);
-        command.Prepare();
+        var command = session.Command($"SELECT {CoinRows.Columns} FROM {Tables.Utxo} WHERE id = @id AND txrest = @txrest AND vout = @vout");
         var rest = new byte[CoinRows.RestBytes];
         foreach (var outPoint in outPoints)
         {
-            id.Value = CoinRows.Id(outPoint.TxId, outPoint.Index);
+            Db.Set(command, "@id", CoinRows.Id(outPoint.TxId, outPoint.Index));
             CoinRows.WriteRest(outPoint.TxId, rest);
-            txrest.Value = rest;
-            vout.Value = (long)outPoint.Index;
+            Db.Set(command, "@txrest", rest);
+            Db.Set(command, "@vout", (long)outPoint.Index);
             using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             if (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -275,6 +272,7 @@ internal sealed class SqliteBackend : StoreBackend
             await command.DisposeAsync().ConfigureAwait(false);
         }
         _commands.Clear();
+        await _readers.DisposeAsync().ConfigureAwait(false);
         if (_writer is not null)
         {
             await _writer.DisposeAsync().ConfigureAwait(false);
