@@ -13,13 +13,15 @@ namespace Coinshard.Integration.Tests.Support;
 public sealed class WalletActivity(LitecoindNode node, int seed)
 {
     private readonly Random _random = new(seed);
+    private readonly Lock _randomLock = new();
+    private int _sent;
     private readonly List<Target> _targets = [];
 
     /// <summary>Every script this activity paid (or may pay).</summary>
     public IReadOnlyList<Target> Targets => _targets;
 
     /// <summary>Transactions sent so far.</summary>
-    public int Sent { get; private set; }
+    public int Sent => Volatile.Read(ref _sent);
 
     /// <summary>Makes <paramref name="perKind"/> wallet addresses of each type and <paramref name="bare"/> bare scripts of each kind.</summary>
     public async Task CreateTargetsAsync(int perKind, int bare)
@@ -46,35 +48,42 @@ public sealed class WalletActivity(LitecoindNode node, int seed)
 
     /// <summary>
     /// Sends about <paramref name="transactions"/> random transactions into the mempool: single payments, batches
-    /// of 2-30 outputs, and chains of 2-5 transactions each spending the last one's payment.
+    /// of 2-30 outputs, and chains of 2-5 transactions each spending the last one's payment; <paramref name="workers"/>
+    /// send concurrently (the node has several RPC threads).
     /// </summary>
-    public async Task SendRandomAsync(int transactions)
+    public async Task SendRandomAsync(int transactions, int workers = 1)
     {
         var goal = Sent + transactions;
         var refused = 0;
-        while (Sent < goal)
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
         {
-            try
+            while (Sent < goal)
             {
-                await SendOneRandomAsync();
+                try
+                {
+                    await SendOneRandomAsync();
+                }
+                catch (NodeRpcException e) when (Retryable(e) && Interlocked.Increment(ref refused) < 50)
+                {
+                    // Funded from a long unconfirmed chain, or from a coin a concurrent send just took: draw again.
+                }
             }
-            catch (NodeRpcException e) when (e.RpcMessage.Contains("too-long-mempool-chain", StringComparison.Ordinal) && ++refused < 50)
-            {
-                // The wallet funded it from a long unconfirmed chain; another draw takes other coins.
-            }
-        }
+        }));
     }
+
+    private static bool Retryable(NodeRpcException e) =>
+        e.RpcMessage.Contains("too-long-mempool-chain", StringComparison.Ordinal) || e.RpcMessage.Contains("txn-mempool-conflict", StringComparison.Ordinal);
 
     private async Task SendOneRandomAsync()
     {
-        var roll = _random.NextDouble();
+        var roll = NextDouble();
         if (roll < 0.55)
         {
             await PayAsync(Pick(), Amount());
         }
         else if (roll < 0.8)
         {
-            var count = _random.Next(2, 31);
+            var count = Next(2, 31);
             var outputs = new Dictionary<string, decimal>();
             var bare = new List<(string Script, long Value)>();
             for (var i = 0; i < count; i++)
@@ -96,12 +105,12 @@ public sealed class WalletActivity(LitecoindNode node, int seed)
             else
             {
                 await node.Rpc.CallAsync("sendmany", "", outputs);
-                Sent++;
+                Interlocked.Increment(ref _sent);
             }
         }
         else
         {
-            await SendChainAsync(_random.Next(2, 6));
+            await SendChainAsync(Next(2, 6));
         }
     }
 
@@ -111,7 +120,7 @@ public sealed class WalletActivity(LitecoindNode node, int seed)
         ArgumentNullException.ThrowIfNull(target);
         if (target.Address is { } address)
         {
-            Sent++;
+            Interlocked.Increment(ref _sent);
             return await node.SendAsync(address, satoshis);
         }
         return await SendToScriptsAsync([], [(target.ScriptHex, satoshis)]);
@@ -165,7 +174,7 @@ public sealed class WalletActivity(LitecoindNode node, int seed)
             }
             raw = string.Concat(raw.AsSpan(0, index), $"{bareScript.Length / 2:x2}{bareScript}", raw.AsSpan(index + from.Length));
         }
-        var funded = await node.Rpc.CallAsync("fundrawtransaction", raw);
+        var funded = await node.Rpc.CallAsync("fundrawtransaction", raw, new Dictionary<string, object> { ["lockUnspents"] = true });
         return await SignAndSendAsync(funded.GetProperty("hex").GetString()!);
     }
 
@@ -176,7 +185,7 @@ public sealed class WalletActivity(LitecoindNode node, int seed)
         {
             throw new InvalidOperationException($"the wallet could not sign {raw}: {signed}");
         }
-        Sent++;
+        Interlocked.Increment(ref _sent);
         return await node.Rpc.CallStringAsync("sendrawtransaction", signed.GetProperty("hex").GetString()!);
     }
 
@@ -208,7 +217,23 @@ public sealed class WalletActivity(LitecoindNode node, int seed)
         return info.GetProperty("pubkey").GetString()!;
     }
 
-    private Target Pick() => _targets[_random.Next(_targets.Count)];
+    private int Next(int min, int max)
+    {
+        lock (_randomLock)
+        {
+            return _random.Next(min, max);
+        }
+    }
+
+    private double NextDouble()
+    {
+        lock (_randomLock)
+        {
+            return _random.NextDouble();
+        }
+    }
+
+    private Target Pick() => _targets[Next(0, _targets.Count)];
 
     private Target PickAddress()
     {
@@ -223,7 +248,7 @@ public sealed class WalletActivity(LitecoindNode node, int seed)
     }
 
     /// <summary>0.001 to about 0.5 LTC, skewed to small amounts, never round.</summary>
-    private long Amount() => 100_000 + (long)(Math.Pow(_random.NextDouble(), 3) * 50_000_000) + _random.Next(1, 1000);
+    private long Amount() => 100_000 + (long)(Math.Pow(NextDouble(), 3) * 50_000_000) + Next(1, 1000);
 
     private static decimal Coins(long satoshis) => satoshis / (decimal)LitecoindNode.SatoshisPerCoin;
 
