@@ -260,12 +260,12 @@ public sealed class WalletActivity(LitecoindNode node, int seed)
         _ => kind.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>The wallet's unspent coins (txid, vout, amount), confirmed only.</summary>
+    /// <summary>The wallet's confirmed coins on address scripts worth more than 0.01 (txid, vout, amount, script).</summary>
     public async Task<List<(string TxId, int Vout, long Value, string Script)>> ConfirmedCoinsAsync()
     {
         var list = await node.Rpc.CallAsync("listunspent", 1);
         return list.EnumerateArray()
-            .Where(u => u.GetProperty("spendable").GetBoolean())
+            .Where(u => u.GetProperty("spendable").GetBoolean() && u.TryGetProperty("address", out _) && NodeUtxos.Satoshis(u.GetProperty("amount")) > 1_000_000)
             .Select(u => (u.GetProperty("txid").GetString()!, u.GetProperty("vout").GetInt32(), NodeUtxos.Satoshis(u.GetProperty("amount")), u.GetProperty("scriptPubKey").GetString()!))
             .ToList();
     }
