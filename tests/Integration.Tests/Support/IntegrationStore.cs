@@ -1,0 +1,102 @@
+using Npgsql;
+
+using Xunit;
+
+namespace Coinshard.Integration.Tests.Support;
+
+/// <summary>The engines a scenario runs on.</summary>
+public enum Engine
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>
+/// The store of one <c>coinshard run</c> process: SQLite at its default path in the data directory, or a fresh
+/// PostgreSQL schema in the database named by COINSHARD_TEST_POSTGRES (scripts/test.sh starts a throwaway server),
+/// dropped on dispose.
+/// </summary>
+public sealed class IntegrationStore : IAsyncDisposable
+{
+    private readonly string? _schema;
+
+    private IntegrationStore(Engine engine, IReadOnlyList<string> arguments, string? schema, string? connectionString)
+    {
+        Engine = engine;
+        Arguments = arguments;
+        _schema = schema;
+        ConnectionString = connectionString;
+    }
+
+    public Engine Engine { get; }
+
+    /// <summary>The <c>coinshard run</c> flags that select this store.</summary>
+    public IReadOnlyList<string> Arguments { get; }
+
+    /// <summary>The PostgreSQL connection string (search path set to the schema); null for SQLite.</summary>
+    public string? ConnectionString { get; }
+
+    public static Task<IntegrationStore> SqliteAsync() => Task.FromResult(new IntegrationStore(Engine.Sqlite, [], null, null));
+
+    public static async Task<IntegrationStore> CreateAsync(Engine engine) => engine == Engine.Sqlite ? await SqliteAsync() : await PostgreSqlAsync();
+
+    /// <summary>A fresh schema on the shared test server.</summary>
+    public static async Task<IntegrationStore> PostgreSqlAsync(string? server = null)
+    {
+        var admin = server ?? PostgresFactAttribute.ConnectionString
+            ?? throw new InvalidOperationException($"{PostgresFactAttribute.ConnectionVariable} is not set");
+        var schema = "it_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(admin))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { SearchPath = schema }.ConnectionString;
+        return new IntegrationStore(Engine.PostgreSql, ["--postgres", connectionString], schema, admin);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_schema is null || ConnectionString is null)
+        {
+            return;
+        }
+        try
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"DROP SCHEMA IF EXISTS {_schema} CASCADE", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (NpgsqlException)
+        {
+            // A private server that is already gone took the schema with it.
+        }
+    }
+
+    public override string ToString() => Engine.ToString();
+}
+
+/// <summary>
+/// A fact that needs PostgreSQL: skipped (saying how to run it) when COINSHARD_TEST_POSTGRES is unset,
+/// unless COINSHARD_REQUIRE_POSTGRES=1, in which case it runs and fails.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public const string ConnectionVariable = "COINSHARD_TEST_POSTGRES";
+    public const string RequireVariable = "COINSHARD_REQUIRE_POSTGRES";
+
+    public PostgresFactAttribute()
+    {
+        if (ConnectionString is null && Environment.GetEnvironmentVariable(RequireVariable) != "1")
+        {
+            Skip = $"PostgreSQL variant skipped: {ConnectionVariable} is not set. Run ./scripts/test.sh (it starts a throwaway PostgreSQL) " +
+                $"or set {ConnectionVariable} to an Npgsql connection string of a database the tests may create schemas in.";
+        }
+    }
+
+    public static string? ConnectionString => Environment.GetEnvironmentVariable(ConnectionVariable) is { Length: > 0 } cs ? cs : null;
+}
