@@ -197,6 +197,32 @@ public sealed class LiveGatewayFixture : IAsyncLifetime
         return signed.GetProperty("hex").GetString()!;
     }
 
+    /// <summary>Mines one block holding only <paramref name="txids"/>; returns its hash.</summary>
+    public async Task<string> MineOnlyAsync(params string[] txids)
+    {
+        var to = await Node.NewAddressAsync();
+        var block = await Node.Rpc.CallAsync("generateblock", to, txids);
+        return block.GetProperty("hash").GetString()!;
+    }
+
+    /// <summary>
+    /// A signed payment to <paramref name="address"/> from one confirmed wallet coin that no mempool transaction spends
+    /// (listunspent leaves those out, so it can be mined alone), with change back to the wallet; not sent.
+    /// </summary>
+    public async Task<(string Hex, string TxId)> PaymentFromConfirmedCoinAsync(string address, long amount)
+    {
+        var coins = (await Node.Rpc.CallAsync("listunspent", 101)).EnumerateArray()
+            .Where(c => NodeUtxos.Satoshis(c.GetProperty("amount")) > amount + Coin)
+            .ToList();
+        var coin = coins[new Random().Next(coins.Count)];
+        var value = NodeUtxos.Satoshis(coin.GetProperty("amount"));
+        var hex = await SignRawAsync(
+            [(coin.GetProperty("txid").GetString()!, coin.GetProperty("vout").GetInt32())],
+            new Dictionary<string, long> { [address] = amount, [await Node.NewAddressAsync()] = value - amount - 50_000 });
+        var txid = (await Node.Rpc.CallAsync("decoderawtransaction", hex)).GetProperty("txid").GetString()!;
+        return (hex, txid);
+    }
+
     /// <summary>The output of <paramref name="txid"/> paying <paramref name="address"/> (vout and satoshis).</summary>
     public async Task<(int Vout, long Value)> OutputToAsync(string txid, string address)
     {

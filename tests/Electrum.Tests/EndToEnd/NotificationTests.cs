@@ -30,7 +30,7 @@ public sealed class NotificationTests(LiveGatewayFixture fixture)
             Assert.Equal(JsonValueKind.Null, (await client.CallAsync("blockchain.scripthash.subscribe", scripthash)).ValueKind);
         }
 
-        var (hex, txid) = await PaymentFromConfirmedCoinAsync(address, LiveGatewayFixture.Coin / 2);
+        var (hex, txid) = await fixture.PaymentFromConfirmedCoinAsync(address, LiveGatewayFixture.Coin / 2);
         Assert.Equal(txid, (await utxo.CallAsync("blockchain.transaction.broadcast", hex)).GetString());
         Assert.Contains(txid, (await fixture.Node.Rpc.CallAsync("getrawmempool")).EnumerateArray().Select(t => t.GetString()));
 
@@ -66,7 +66,7 @@ public sealed class NotificationTests(LiveGatewayFixture fixture)
         Assert.Equal(2, missingError.Code);
         Assert.Contains("missing or already spent", missingError.ServerMessage, StringComparison.Ordinal);
 
-        var (first, firstTxid) = await PaymentFromConfirmedCoinAsync(address, LiveGatewayFixture.Coin);
+        var (first, firstTxid) = await fixture.PaymentFromConfirmedCoinAsync(address, LiveGatewayFixture.Coin);
         await fixture.Node.Rpc.CallAsync("sendrawtransaction", first);
         var input = (await fixture.Node.Rpc.CallAsync("decoderawtransaction", first)).GetProperty("vin")[0];
         var conflicting = await fixture.SignRawAsync(
@@ -92,7 +92,7 @@ public sealed class NotificationTests(LiveGatewayFixture fixture)
             Assert.Equal(height, (await client.CallAsync("blockchain.headers.subscribe")).GetProperty("height").GetInt32());
         }
 
-        var hash = await MineAsync();
+        var hash = await fixture.MineOnlyAsync();
         var header = await fixture.Node.Rpc.CallStringAsync("getblockheader", hash, false);
         foreach (var client in new[] { utxo, full })
         {
@@ -113,7 +113,7 @@ public sealed class NotificationTests(LiveGatewayFixture fixture)
         await utxo.CallAsync("blockchain.scripthash.subscribe", scripthash);
         await full.CallAsync("blockchain.scripthash.subscribe", scripthash);
 
-        var (hex, txid) = await PaymentFromConfirmedCoinAsync(address, 2 * LiveGatewayFixture.Coin);
+        var (hex, txid) = await fixture.PaymentFromConfirmedCoinAsync(address, 2 * LiveGatewayFixture.Coin);
         await fixture.Node.Rpc.CallAsync("sendrawtransaction", hex);
         await fixture.WaitForSyncAsync();
         var inMempool = (await NodeView.ReadAsync(fixture)).ByScripthash[scripthash];
@@ -121,7 +121,7 @@ public sealed class NotificationTests(LiveGatewayFixture fixture)
         await NextStatusAsync(utxo, scripthash, inMempool.Status(IndexMode.Utxo));
         await NextStatusAsync(full, scripthash, inMempool.Status(IndexMode.Full));
 
-        await MineAsync(txid);
+        await fixture.MineOnlyAsync(txid);
         await fixture.WaitForSyncAsync();
         var mined = (await NodeView.ReadAsync(fixture)).ByScripthash[scripthash];
         Assert.Equal(await fixture.Node.GetBlockCountAsync(), mined.FullHistory.Single().Height);
@@ -129,32 +129,6 @@ public sealed class NotificationTests(LiveGatewayFixture fixture)
         await NextStatusAsync(utxo, scripthash, mined.Status(IndexMode.Utxo));
         await NextStatusAsync(full, scripthash, mined.Status(IndexMode.Full));
         Assert.Equal(2 * LiveGatewayFixture.Coin, (await full.CallAsync("blockchain.scripthash.get_balance", scripthash)).GetProperty("confirmed").GetInt64());
-    }
-
-    /// <summary>Mines one block holding only <paramref name="txids"/>; returns its hash.</summary>
-    private async Task<string> MineAsync(params string[] txids)
-    {
-        var to = await fixture.Node.NewAddressAsync();
-        var block = await fixture.Node.Rpc.CallAsync("generateblock", to, txids);
-        return block.GetProperty("hash").GetString()!;
-    }
-
-    /// <summary>
-    /// A signed payment to <paramref name="address"/> from one confirmed wallet coin that no mempool transaction spends
-    /// (listunspent leaves those out, so it can be mined alone), with change back to the wallet; not sent.
-    /// </summary>
-    private async Task<(string Hex, string TxId)> PaymentFromConfirmedCoinAsync(string address, long amount)
-    {
-        var coins = (await fixture.Node.Rpc.CallAsync("listunspent", 101)).EnumerateArray()
-            .Where(c => NodeUtxos.Satoshis(c.GetProperty("amount")) > amount + LiveGatewayFixture.Coin)
-            .ToList();
-        var coin = coins[new Random().Next(coins.Count)];
-        var value = NodeUtxos.Satoshis(coin.GetProperty("amount"));
-        var hex = await fixture.SignRawAsync(
-            [(coin.GetProperty("txid").GetString()!, coin.GetProperty("vout").GetInt32())],
-            new Dictionary<string, long> { [address] = amount, [await fixture.Node.NewAddressAsync()] = value - amount - 50_000 });
-        var txid = (await fixture.Node.Rpc.CallAsync("decoderawtransaction", hex)).GetProperty("txid").GetString()!;
-        return (hex, txid);
     }
 
     /// <summary>Waits for a status notification of <paramref name="scripthash"/> carrying <paramref name="status"/> (skipping intermediate ones).</summary>
