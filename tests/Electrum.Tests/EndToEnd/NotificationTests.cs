@@ -131,6 +131,48 @@ public sealed class NotificationTests(LiveGatewayFixture fixture)
         Assert.Equal(2 * LiveGatewayFixture.Coin, (await full.CallAsync("blockchain.scripthash.get_balance", scripthash)).GetProperty("confirmed").GetInt64());
     }
 
+    [Fact]
+    public async Task A_wallet_reacting_to_a_header_notification_sees_the_mined_payment_confirmed_once()
+    {
+        await fixture.WaitForSyncAsync();
+        var address = await fixture.NewAddressAsync(new Random(fixture.Seed + 2));
+        var scripthash = NodeView.ScripthashOf(await NodeUtxos.ScriptOfAsync(fixture.Node, address));
+        var (hex, txid) = await fixture.PaymentFromConfirmedCoinAsync(address, LiveGatewayFixture.Coin);
+        await fixture.Node.Rpc.CallAsync("sendrawtransaction", hex);
+        await fixture.WaitForSyncAsync();
+        var clients = new[] { await fixture.Utxo.ConnectNegotiatedAsync(), await fixture.Full.ConnectNegotiatedAsync() };
+        try
+        {
+            foreach (var client in clients)
+            {
+                await client.CallAsync("blockchain.headers.subscribe");
+                Assert.Equal(LiveGatewayFixture.Coin, (await client.CallAsync("blockchain.scripthash.get_balance", scripthash)).GetProperty("unconfirmed").GetInt64());
+            }
+            await fixture.MineOnlyAsync(txid);
+            var height = await fixture.Node.GetBlockCountAsync();
+            foreach (var client in clients)
+            {
+                await client.NextNotificationAsync("blockchain.headers.subscribe", Wait);
+                // What a wallet asks as soon as it hears of the block: the payment confirmed, and only once.
+                var answers = await client.BatchAsync(
+                    ("blockchain.scripthash.get_balance", [scripthash]),
+                    ("blockchain.scripthash.get_history", [scripthash]),
+                    ("blockchain.scripthash.listunspent", [scripthash]));
+                Assert.Equal(LiveGatewayFixture.Coin, answers[0].GetProperty("confirmed").GetInt64());
+                Assert.Equal(0, answers[0].GetProperty("unconfirmed").GetInt64());
+                DifferentialTests.AssertHistory([new ExpectedHistory(txid, height, null)], answers[1], "history right after the header notification");
+                Assert.Equal(1, answers[2].GetArrayLength());
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>Waits for a status notification of <paramref name="scripthash"/> carrying <paramref name="status"/> (skipping intermediate ones).</summary>
     internal static async Task NextStatusAsync(ElectrumTestClient client, string scripthash, string? status)
     {
