@@ -21,4 +21,21 @@ public interface IChainInfo : IBackend
     /// <summary>The 80-byte header of a block.</summary>
     /// <exception cref="BlockNotFoundException">The block is unknown.</exception>
     Task<byte[]> GetBlockHeaderAsync(Hash256 blockHash, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The 80-byte headers of <paramref name="blockHashes"/> (consecutive best-chain blocks, lowest first), in order, in as
+    /// few round trips as the backend allows. The default asks for one header at a time; Core's adapter takes up to
+    /// 2,000 per REST call (or one batched RPC). Callers still check each header against its hash.
+    /// </summary>
+    /// <exception cref="BlockNotFoundException">A block is unknown.</exception>
+    async Task<IReadOnlyList<byte[]>> GetBlockHeadersAsync(IReadOnlyList<Hash256> blockHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blockHashes);
+        var headers = new List<byte[]>(blockHashes.Count);
+        foreach (var hash in blockHashes)
+        {
+            headers.Add(await GetBlockHeaderAsync(hash, cancellationToken).ConfigureAwait(false));
+        }
+        return headers;
+    }
 }

@@ -177,6 +177,61 @@ public sealed class CoreRpcBackend :
         }
     }
 
+    /// <summary>Most headers one REST call returns (Core's limit).</summary>
+    public const int MaxRestHeaders = 2000;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// REST <c>headers/N/HASH.bin</c> in chunks of <see cref="MaxRestHeaders"/> when enabled (a chunk whose headers do not
+    /// hash to the asked blocks, e.g. after a reorg, falls back to RPC), else one batched <c>getblockheader</c> call per chunk.
+    /// </remarks>
+    public async Task<IReadOnlyList<byte[]>> GetBlockHeadersAsync(IReadOnlyList<Hash256> blockHashes, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(blockHashes);
+        var features = await EnsureConnectedAsync(cancellationToken).ConfigureAwait(false);
+        var headers = new List<byte[]>(blockHashes.Count);
+        for (var start = 0; start < blockHashes.Count; start += MaxRestHeaders)
+        {
+            var chunk = blockHashes.Skip(start).Take(MaxRestHeaders).ToList();
+            if (features.Rest && await TryRestHeadersAsync(chunk, cancellationToken).ConfigureAwait(false) is { } fromRest)
+            {
+                headers.AddRange(fromRest);
+                continue;
+            }
+            var responses = await _rpc.BatchAsync(chunk.Select(h => new RpcRequest("getblockheader", [h, false])).ToList(), cancellationToken: cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < responses.Count; i++)
+            {
+                if (responses[i].Error is { Code: CoreRpcErrorCodes.InvalidAddressOrKey } missing)
+                {
+                    throw new BlockNotFoundException(chunk[i].ToString(), missing.Message);
+                }
+                var header = responses[i].GetResultOrThrow().AsHexBytes("getblockheader");
+                headers.Add(header.Length == 80 ? header : throw new BackendProtocolException($"getblockheader on {_rpc.Endpoint}: expected 80 bytes, got {header.Length}"));
+            }
+        }
+        return headers;
+    }
+
+    private async Task<List<byte[]>?> TryRestHeadersAsync(List<Hash256> chunk, CancellationToken cancellationToken)
+    {
+        var rest = await _rpc.GetRestAsync($"rest/headers/{chunk.Count}/{chunk[0]}.bin", cancellationToken).ConfigureAwait(false);
+        if (!rest.IsSuccess || rest.Body.Length != chunk.Count * 80)
+        {
+            return null;
+        }
+        var headers = new List<byte[]>(chunk.Count);
+        for (var i = 0; i < chunk.Count; i++)
+        {
+            var header = rest.Body.AsSpan(i * 80, 80).ToArray();
+            if (Hashes.DoubleSha256(header) != chunk[i])
+            {
+                return null;
+            }
+            headers.Add(header);
+        }
+        return headers;
+    }
+
     /// <inheritdoc />
     public async Task<byte[]> GetBlockAsync(Hash256 blockHash, CancellationToken cancellationToken = default)
     {

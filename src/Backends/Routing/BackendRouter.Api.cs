@@ -10,6 +10,7 @@ public sealed partial class BackendRouter
     private static readonly Route BlockHashRoute = new(nameof(GetBlockHashAsync), Affinity: Affinity.ChainSource);
     private static readonly Route BlockHashesRoute = new(nameof(GetBlockHashesAsync), Affinity: Affinity.ChainSource);
     private static readonly Route BlockHeaderRoute = new(nameof(GetBlockHeaderAsync), Affinity: Affinity.ChainSource);
+    private static readonly Route BlockHeadersRoute = new(nameof(GetBlockHeadersAsync), Affinity: Affinity.ChainSource);
     private static readonly Route BlockRoute = new(nameof(GetBlockAsync), CapabilityNeed.RawBlocks, Affinity: Affinity.ChainSource);
     private static readonly Route NewTipRoute = new(nameof(WaitForNewTipAsync), Affinity: Affinity.PreferredChainSource);
     private static readonly Route MempoolUtxoRoute = new(nameof(GetUtxoAsync), CapabilityNeed.Mempool);
@@ -49,6 +50,11 @@ public sealed partial class BackendRouter
     /// <exception cref="BlockNotFoundException">No adapter has the block (and every able one was asked).</exception>
     public Task<byte[]> GetBlockHeaderAsync(Hash256 blockHash, CancellationToken cancellationToken = default) =>
         ExecuteAsync<IChainInfo, byte[]>(BlockHeaderRoute, (b, ct) => b.GetBlockHeaderAsync(blockHash, ct), null, cancellationToken);
+
+    /// <inheritdoc />
+    /// <exception cref="BlockNotFoundException">No adapter has a block (and every able one was asked).</exception>
+    public Task<IReadOnlyList<byte[]>> GetBlockHeadersAsync(IReadOnlyList<Hash256> blockHashes, CancellationToken cancellationToken = default) =>
+        ExecuteAsync<IChainInfo, IReadOnlyList<byte[]>>(BlockHeadersRoute, (b, ct) => b.GetBlockHeadersAsync(blockHashes, ct), null, cancellationToken);
 
     /// <inheritdoc />
     /// <exception cref="BlockNotFoundException">No adapter has the block (and every able one was asked).</exception>

@@ -16,6 +16,24 @@ internal sealed class SnapshotHeaders(IChainInfo backend, Network network, int b
 {
     private const int HeaderSize = 80;
 
+    /// <summary>
+    /// One batch call (Core: REST or batched RPC); several concurrent batch calls of a slice each when the backend only
+    /// has the one-at-a-time default — which a router does not tell, so the batch call is always tried first.
+    /// </summary>
+    private async Task<IReadOnlyList<byte[]>> FetchHeadersAsync(IReadOnlyList<Hash256> hashes, CancellationToken ct)
+    {
+        if (concurrency <= 1 || hashes.Count < concurrency * 8)
+        {
+            return await backend.GetBlockHeadersAsync(hashes, ct).ConfigureAwait(false);
+        }
+        var slice = (hashes.Count + concurrency - 1) / concurrency;
+        var parts = await Task.WhenAll(Enumerable.Range(0, concurrency)
+            .Select(p => hashes.Skip(p * slice).Take(slice).ToList())
+            .Where(part => part.Count > 0)
+            .Select(part => backend.GetBlockHeadersAsync(part, ct))).ConfigureAwait(false);
+        return parts.SelectMany(p => p).ToList();
+    }
+
     /// <summary>The height of <paramref name="baseHash"/> in the backend's best chain, searched down from the tip (snapshots are recent).</summary>
     /// <exception cref="SnapshotLoadException">The block is not in the backend's best chain.</exception>
     public async Task<int> LocateAsync(Hash256 baseHash, CancellationToken ct)
@@ -53,9 +71,11 @@ internal sealed class SnapshotHeaders(IChainInfo backend, Network network, int b
             {
                 throw new SnapshotLoadException($"the backend's chain ended at height {from + hashes.Count - 1} while fetching headers up to the snapshot base {baseHeight} (a reorg?)");
             }
-            var headers = new byte[count][];
-            await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (i, token) =>
-                headers[i] = await backend.GetBlockHeaderAsync(hashes[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+            var headers = await FetchHeadersAsync(hashes, ct).ConfigureAwait(false);
+            if (headers.Count != count)
+            {
+                throw new SnapshotLoadException($"the backend returned {headers.Count} headers for the {count} blocks from height {from}");
+            }
             var powFailure = -1;
             Parallel.For(0, count, new ParallelOptions { CancellationToken = ct }, (i, state) =>
             {

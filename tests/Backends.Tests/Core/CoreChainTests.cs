@@ -99,6 +99,16 @@ public class CoreChainTests(RegtestChainFixture f)
             Assert.Equal(expected[..80], headerRpc);
             Assert.Equal(hashes[height], Hashes.DoubleSha256(headerRest)); // the header really is the block's
         }
+
+        // Batches: one REST call (headers/N/HASH.bin) or one batched RPC give the same headers, in order.
+        var slice = hashes.Skip(3).ToList();
+        var restBatch = await f.RestBackend.GetBlockHeadersAsync(slice);
+        var rpcBatch = await f.PlainBackend.GetBlockHeadersAsync(slice);
+        Assert.Equal(slice, restBatch.Select(h => Hashes.DoubleSha256(h)).ToList());
+        Assert.Equal(slice, rpcBatch.Select(h => Hashes.DoubleSha256(h)).ToList());
+        var unknown = Hash256.Parse("00000000000000000000000000000000000000000000000000000000000000ff");
+        await Assert.ThrowsAsync<BlockNotFoundException>(() => f.PlainBackend.GetBlockHeadersAsync([hashes[0], unknown]));
+        await Assert.ThrowsAsync<BlockNotFoundException>(() => f.RestBackend.GetBlockHeadersAsync([unknown]));
     }
 
     [Fact]

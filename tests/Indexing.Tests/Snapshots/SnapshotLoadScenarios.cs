@@ -41,6 +41,9 @@ public abstract class SnapshotLoadScenarios(LitecoindFixture chain)
         var baseHash = Hash256.Parse(dump.GetProperty("base_hash").GetString()!);
         var info = await Node.Rpc.CallAsync("gettxoutsetinfo", "none");
         var expected = await NodeUtxos.ScanAsync(Node, addresses);
+        // The references must describe the dumped state: the node's chain must not have moved meanwhile.
+        Assert.Equal((baseHeight, baseHash.ToString()), (await Node.GetBlockCountAsync(), await Node.GetBestBlockHashAsync()));
+        Assert.Equal(info.GetProperty("height").GetInt32(), baseHeight);
 
         await using var test = await TestStore.CreateAsync(Engine);
         var progress = new List<SnapshotLoadProgress>();
@@ -81,7 +84,15 @@ public abstract class SnapshotLoadScenarios(LitecoindFixture chain)
                 var scripthash = new Hash256(SHA256.HashData(Convert.FromHexString(await NodeUtxos.ScriptOfAsync(Node, address))));
                 var ours = NodeUtxos.Sorted((await store.GetCoinsByScripthashAsync(scripthash, 10_000))
                     .Select(c => new NodeUtxo(c.OutPoint.TxId.ToString(), c.OutPoint.Index, c.Value, c.Height)));
-                Assert.Equal(expected[address].Where(c => c.Value >= dustLimit).ToList(), ours);
+                var wanted = expected[address].Where(c => c.Value >= dustLimit).ToList();
+                if (!wanted.SequenceEqual(ours))
+                {
+                    // Say whether the missing coins are stored at all (under another script) or absent.
+                    var byOutPoint = await store.GetCoinsAsync(wanted.Select(c => new Coinshard.Chain.Transactions.OutPoint(Hash256.Parse(c.TxId), c.Vout)).ToList());
+                    Assert.Fail($"{address} (scripthash {scripthash}): node {string.Join(", ", wanted)}; ours {string.Join(", ", ours)}; " +
+                        $"by outpoint: {string.Join(", ", byOutPoint.Select(c => $"{c.OutPoint} key {c.ScripthashKey:x16} (want {ScripthashKeys.Of(scripthash):x16}) h{c.Height}"))}; " +
+                        $"base {baseHeight}, node tip {await Node.GetBlockCountAsync()}, written {result.CoinsWritten}");
+                }
                 Assert.Equal(ours.Sum(c => c.Value), await store.GetBalanceAsync(scripthash));
             }
             var status = await store.GetBulkLoadStatusAsync();
