@@ -172,7 +172,7 @@ public sealed class FaultTests(FaultChainFixture chain, ITestOutputHelper output
         Assert.Contains(state, body, StringComparison.Ordinal);
         Assert.True(process.IsRunning, $"{process.Name} keeps running");
         Assert.Equal(1, process.Starts);
-        Assert.True(outageLog.Split('\n').Length <= 10, $"{process.Name}: a few lines during a {Outage.TotalSeconds:0} s outage, not one per retry:\n{outageLog}");
+        Assert.True(outageLog.Split('\n').Length <= 5, $"{process.Name}: a few lines during a {Outage.TotalSeconds:0} s outage, not one per retry:\n{outageLog}");
         Assert.DoesNotContain(Node.RpcPassword, process.Output(), StringComparison.Ordinal);
         if (PostgresFactAttribute.ConnectionString is { } server && new NpgsqlConnectionStringBuilder(server).Password is { Length: > 0 } password)
         {
