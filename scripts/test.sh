@@ -26,6 +26,22 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
 fi
 
+# Node.js and npm run the real Electrum client libraries of the conformance tests (tests/Electrum.Tests/js).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  log "installing nodejs npm"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq nodejs npm; } || true
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "error: Node.js (node) and npm are required by the Electrum conformance tests and could not be installed (Debian: apt-get install nodejs npm)" >&2
+  exit 1
+fi
+if [ ! -d tests/Electrum.Tests/js/node_modules ]; then
+  log "npm ci (Electrum client libraries for the conformance tests)"
+  (cd tests/Electrum.Tests/js && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
 log "restore"
 dotnet restore Actors.sln --verbosity quiet
 

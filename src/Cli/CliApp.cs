@@ -25,6 +25,7 @@ public static class CliApp
         {
             root.Subcommands.Add(command);
         }
+        root.Subcommands.Add(SnapshotCommands.Create(console, environment));
         root.Subcommands.Add(DecodeCommands.Create(console));
 
         var parse = root.Parse(args);

@@ -138,6 +138,29 @@ public sealed class CurrencyIndexer : ICurrencyIndex
         }
     }
 
+    /// <summary>This process's latest snapshot load (running, complete or failed), or null when none was started here.</summary>
+    public Snapshots.SnapshotLoadReport? SnapshotLoad => _shared.Snapshot?.Current;
+
+    /// <summary>
+    /// Starts loading a <c>dumptxoutset</c> file into this (utxo-mode) index in the background and returns once it
+    /// runs; <see cref="SnapshotLoad"/> shows its progress. The follower writes no block meanwhile and follows from
+    /// the snapshot's base block afterwards. The index must be empty (or hold an interrupted load), unless
+    /// <paramref name="reset"/> empties it first.
+    /// </summary>
+    /// <exception cref="Snapshots.SnapshotLoadException">The file cannot be opened, is malformed or is for another network.</exception>
+    /// <exception cref="StoreNotEmptyException">The index holds a chain and <paramref name="reset"/> is false.</exception>
+    /// <exception cref="InvalidOperationException">A load is already running.</exception>
+    /// <exception cref="NotWriterException">Another process holds the lease.</exception>
+    public async Task LoadSnapshotAsync(Snapshots.SnapshotSource source, bool reset = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var reply = await Follower.AskAsync<CommandReply<bool>>(r => new SnapshotLoadRequest(source, reset, r), CommandTimeout, cancellationToken).ConfigureAwait(false);
+        if (reply.Error is { } error)
+        {
+            throw error;
+        }
+    }
+
     /// <summary>Ordered shutdown: stops the follower, releases the lease (another node takes over at once), stops the shards, closes the store.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -147,6 +170,12 @@ public sealed class CurrencyIndexer : ICurrencyIndex
         }
         _shared.Stopping = true;
         await Follower.StopAsync().ConfigureAwait(false);
+        if (_shared.Snapshot is { Task: { } load } job)
+        {
+            // Left recorded as interrupted: the next start loads again (configured file) or asks for an operator.
+            await job.Cancel.CancelAsync().ConfigureAwait(false);
+            await load.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+        }
         if (_shared.Store is { } store)
         {
             if (_shared.Lease is { } lease)
@@ -210,6 +239,15 @@ public sealed class CurrencyIndexer : ICurrencyIndex
             throw new ArgumentOutOfRangeException(nameof(options), "the poll interval and the lease time-to-live must be positive");
         }
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Owner, nameof(options));
+        if (options.Snapshot is { } snapshot)
+        {
+            if (options.Mode != IndexMode.Utxo)
+            {
+                throw new ArgumentException("a snapshot can only be loaded into a utxo-mode index (it carries no history)", nameof(options));
+            }
+            ArgumentException.ThrowIfNullOrWhiteSpace(snapshot.Path, nameof(options));
+            ArgumentOutOfRangeException.ThrowIfNegative(snapshot.DustLimit, nameof(options));
+        }
     }
 }
 

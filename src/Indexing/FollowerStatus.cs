@@ -22,6 +22,9 @@ public enum FollowerState
     /// <summary>Connecting blocks towards the backend's tip.</summary>
     CatchingUp,
 
+    /// <summary>Loading a UTXO snapshot into the empty index (nothing is served until it completes); no block is written meanwhile.</summary>
+    LoadingSnapshot,
+
     /// <summary>At the backend's tip, waiting for new blocks.</summary>
     Following,
 

@@ -34,6 +34,12 @@ public sealed record IndexerOptions(Network Network)
     /// <summary>Longest history (full mode) or unspent-output list (utxo mode) a status is computed over; longer ones are refused as too large.</summary>
     public int MaxHistory { get; init; } = 125_000;
 
+    /// <summary>
+    /// A <c>dumptxoutset</c> file to load when the store is empty (utxo mode only), before following from its base
+    /// block; also how an interrupted load is started over after a restart. Null: build from the chain.
+    /// </summary>
+    public Snapshots.SnapshotSource? Snapshot { get; init; }
+
     /// <summary>Lease owner name (host name and process id by default), shown in status and logs.</summary>
     public string Owner { get; init; } = $"{Environment.MachineName}:{Environment.ProcessId}";
 }

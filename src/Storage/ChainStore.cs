@@ -247,18 +247,48 @@ public sealed partial class ChainStore : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return ReadCoinViewAsync<IReadOnlyList<StoredCoin>>(async c =>
         {
-            var command = Prepare(c,
-                $"SELECT {CoinRows.Columns} FROM {_t.Utxo} WHERE shp = @shp AND sh = @sh ORDER BY {CoinRows.ListingOrder} LIMIT @limit");
-            SetScripthash(command, scripthash);
-            Db.Set(command, "@limit", limit);
-            var coins = new List<StoredCoin>();
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            // Almost every scripthash has fewer coins than the limit: read them unordered and sort here,
+            // which spares the engine a temporary sort tree per request (about 2x on listunspent). Only when the
+            // limit is reached could the first `limit` rows differ from the ordered ones; then the engine sorts.
+            var unordered = await ReadCoinsByScripthashAsync(c,
+                $"SELECT {CoinRows.Columns} FROM {_t.Utxo} WHERE shp = @shp AND sh = @sh LIMIT @limit", scripthash, limit, ct).ConfigureAwait(false);
+            if (unordered.Count < limit)
             {
-                coins.Add(CoinRows.Read(reader));
+                unordered.Sort(CompareListingOrder);
+                return unordered;
             }
-            return coins;
+            return await ReadCoinsByScripthashAsync(c,
+                $"SELECT {CoinRows.Columns} FROM {_t.Utxo} WHERE shp = @shp AND sh = @sh ORDER BY {CoinRows.ListingOrder} LIMIT @limit", scripthash, limit, ct).ConfigureAwait(false);
         }, ct);
+    }
+
+    private static async Task<List<StoredCoin>> ReadCoinsByScripthashAsync(ReadSession c, string sql, Hash256 scripthash, int limit, CancellationToken ct)
+    {
+        var command = Prepare(c, sql);
+        SetScripthash(command, scripthash);
+        Db.Set(command, "@limit", limit);
+        var coins = new List<StoredCoin>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            coins.Add(CoinRows.Read(reader));
+        }
+        return coins;
+    }
+
+    /// <summary><see cref="CoinRows.ListingOrder"/> in memory: height, tx_pos (unknown first), txid bytes, vout.</summary>
+    private static int CompareListingOrder(StoredCoin x, StoredCoin y)
+    {
+        var c = x.Height.CompareTo(y.Height);
+        if (c == 0)
+        {
+            c = x.TxPos.CompareTo(y.TxPos);
+        }
+        if (c == 0)
+        {
+            c = x.OutPoint.TxId.CompareTo(y.OutPoint.TxId);
+        }
+        return c != 0 ? c : x.OutPoint.Index.CompareTo(y.OutPoint.Index);
     }
 
     /// <summary>Confirmed balance of a scripthash in satoshis.</summary>

@@ -15,6 +15,7 @@ internal static class BenchmarkCatalog
         new("backends.router_overhead", "what BackendRouter adds per call over an adapter without I/O: 1 and 3 adapters, an out-of-service one first", BackendBenchmarks.RouterOverhead),
         new("snapshot.read", "dumptxoutset reader on a synthetic mainnet-like file (2,000,000 coins; 200,000 with --quick): decode, scripthash, batches, parallel workers", SnapshotBenchmarks.Read),
         new("storage.bulk_load", "bulk-load a synthetic snapshot of 10,000,000 coins (200,000 with --quick) into SQLite (and PostgreSQL when COINSHARD_TEST_POSTGRES is set): coins/s, bytes/coin, peak RSS", StorageBulkLoadBenchmark.Run),
+        new("snapshot.load", "the whole snapshot load (SnapshotLoader): a synthetic 10,000,000-coin file (200,000 with --quick) into SQLite (and PostgreSQL when COINSHARD_TEST_POSTGRES is set), headers and index build included: coins/s, bytes/coin, peak RSS", SnapshotLoadBenchmark.Run),
         new("storage.connect", "connect blocks of 1,000 inputs+outputs (SQLite; PostgreSQL when COINSHARD_TEST_POSTGRES is set)", StorageBenchmarks.ConnectBlocks),
     ];
 }

@@ -181,7 +181,7 @@ internal static class StorageBulkLoadBenchmark
         return headers;
     }
 
-    private static long SqliteFileBytes(string path)
+    internal static long SqliteFileBytes(string path)
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
@@ -191,7 +191,7 @@ internal static class StorageBulkLoadBenchmark
         return new FileInfo(path).Length;
     }
 
-    private static long PostgresBytes(string connectionString)
+    internal static long PostgresBytes(string connectionString)
     {
         using var connection = new NpgsqlConnection(connectionString);
         connection.Open();
@@ -202,7 +202,7 @@ internal static class StorageBulkLoadBenchmark
     }
 
     /// <summary>Resets the kernel's peak-RSS mark so VmHWM covers this benchmark only.</summary>
-    private static void ResetPeakRss()
+    internal static void ResetPeakRss()
     {
         try
         {
@@ -216,7 +216,7 @@ internal static class StorageBulkLoadBenchmark
         }
     }
 
-    private static double PeakRssMiB()
+    internal static double PeakRssMiB()
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
         {

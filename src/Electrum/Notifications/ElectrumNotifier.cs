@@ -105,8 +105,14 @@ public sealed partial class ElectrumNotifier
             }
         }
 
-        // Header subscribers get the new tip once per tip change (a same-height reorg is a change too).
         var tip = await _store.GetTipAsync(cancellationToken).ConfigureAwait(false);
+
+        // The mempool first: a wallet that hears of a block asks at once, and the mined transactions must by
+        // then have left the mempool view (else they count twice, confirmed and unconfirmed).
+        var refresh = await _mempool.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        touched.UnionWith(refresh.TouchedKeys);
+
+        // Header subscribers get the new tip once per tip change (a same-height reorg is a change too).
         if (tip is not null && tip != _lastTip)
         {
             if (_lastTip is not null && await _store.GetHeaderAsync(tip.Height, cancellationToken).ConfigureAwait(false) is { } header)
@@ -115,9 +121,6 @@ public sealed partial class ElectrumNotifier
             }
             _lastTip = tip;
         }
-
-        var refresh = await _mempool.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        touched.UnionWith(refresh.TouchedKeys);
 
         return everything
             ? await _hub.OnKeysTouchedAsync(null, cancellationToken).ConfigureAwait(false)

@@ -65,6 +65,12 @@ public sealed class BlockDeltaBuilder
     public int StartHeight { get; }
 
     /// <summary>
+    /// Spends of unknown coins are skipped and counted even from genesis: set for an index loaded from a
+    /// snapshot with a dust limit, whose skipped outputs may be spent later.
+    /// </summary>
+    public bool MissingCoinsAllowed { get; set; }
+
+    /// <summary>
     /// Parses <paramref name="block"/> (canonical bytes as the node serves them, Litecoin MWEB included) and
     /// does everything that needs no store: txids, scripthash keys of indexable outputs, same-block spends.
     /// </summary>
@@ -243,7 +249,7 @@ public sealed class BlockDeltaBuilder
                 {
                     coin = found;
                 }
-                else if (StartHeight > 0)
+                else if (StartHeight > 0 || MissingCoinsAllowed)
                 {
                     skipped++;
                     continue;

@@ -42,6 +42,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
     private ChainTip? _tip;
     private bool _tipLoaded;
     private bool _backendVerified;
+    private bool _snapshotSeen;
     private BlockPrefetcher? _prefetcher;
     private LeaseKeeper? _keeper;
     private int _failures;
@@ -88,6 +89,9 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
                 break;
             case RewindRequest rewind:
                 await rewind.ReplyTo.TellAsync(await RunCommandAsync(() => RewindAsync(rewind.Height)).ConfigureAwait(false), Context.StoppingToken).ConfigureAwait(false);
+                break;
+            case SnapshotLoadRequest load:
+                await load.ReplyTo.TellAsync(await RunCommandAsync(async () => { await StartRequestedLoadAsync(load).ConfigureAwait(false); return true; }).ConfigureAwait(false), Context.StoppingToken).ConfigureAwait(false);
                 break;
             case ResetRequest reset:
                 await reset.ReplyTo.TellAsync(await RunCommandAsync(async () => { await ResetAsync().ConfigureAwait(false); return true; }).ConfigureAwait(false), Context.StoppingToken).ConfigureAwait(false);
@@ -148,13 +152,53 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
             }
         }
 
+        if (shared.Snapshot is { IsFinished: false })
+        {
+            // A snapshot load writes the store: no block is fetched or written until it ends.
+            SetState(FollowerState.LoadingSnapshot, shared.Snapshot.Source.Path);
+            return TimeSpan.FromMilliseconds(250);
+        }
+        if (shared.Snapshot is { Task: { } finished } job && finished.IsCompleted && !_snapshotSeen)
+        {
+            _snapshotSeen = true;
+            _tipLoaded = false;
+            if (job.Current.Error is { } error && finished.Exception?.InnerException is not LeaseLostException)
+            {
+                return Fault($"the snapshot load failed: {error}. Nothing is served. Fix the file or the backend, then load again: " +
+                    $"coinshard snapshot load FILE --coin {shared.CoinName}");
+            }
+        }
+
         if (!_tipLoaded)
         {
+            var load = await store.GetBulkLoadStatusAsync(ct).ConfigureAwait(false);
+            if (load is { State: BulkLoadState.Loading })
+            {
+                // We hold the lease, so nobody is loading: this load was interrupted (kill, crash, shutdown).
+                if (_options.Snapshot is { } configured)
+                {
+                    FollowerLog.InterruptedLoadRestarted(shared.Logger, NetworkName, load.CoinsAdded, load.Target.SnapshotCoins, configured.Path);
+                    await store.AbortBulkLoadAsync(lease, ct).ConfigureAwait(false);
+                    StartLoad(store, configured);
+                    return TimeSpan.Zero;
+                }
+                return Fault($"an interrupted snapshot load was found (base block {load.Target.BaseHeight} {load.Target.BaseHash}, " +
+                    $"{load.CoinsAdded:N0} of {load.Target.SnapshotCoins:N0} coins written); nothing is served. Load again: " +
+                    $"coinshard snapshot load FILE --coin {shared.CoinName} (or configure Coinshard:Currencies:{shared.CoinName}:Snapshot:File and restart), " +
+                    $"or discard it and build from the chain: coinshard follower reset --coin {shared.CoinName}");
+            }
+            // Outputs below the load's dust limit were never stored: their later spends are not errors.
+            _builder.MissingCoinsAllowed = load is { State: BulkLoadState.Complete, Target.DustLimit: > 0 };
             // Deliver what another writer changed since we last looked, then resume from the stored tip.
             await TailChangeFeedAsync(store, ct).ConfigureAwait(false);
             _tip = await store.GetTipAsync(ct).ConfigureAwait(false);
             _tipLoaded = true;
             Publish(Status with { IndexTip = _tip });
+            if (_tip is null && _options.Snapshot is { } source && !shared.ConfiguredSnapshotTried)
+            {
+                StartLoad(store, source);
+                return TimeSpan.Zero;
+            }
         }
 
         if (_prefetcher is null)
@@ -330,6 +374,66 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
         return count;
     }
 
+    // ------------------------------------------------------------------ snapshot loads
+
+    /// <summary>
+    /// Starts loading <paramref name="source"/> in the background; the follower only watches it (no block is
+    /// written meanwhile) and carries on from the base block when it completes.
+    /// </summary>
+    private void StartLoad(ChainStore store, Snapshots.SnapshotSource source)
+    {
+        if (_options.Snapshot == source)
+        {
+            shared.ConfiguredSnapshotTried = true;
+        }
+        var job = new Snapshots.SnapshotLoadJob(source, Time.GetUtcNow());
+        shared.Snapshot = job;
+        _snapshotSeen = false;
+        _tipLoaded = false;
+        job.Start((j, ct) => Snapshots.SnapshotLoader.LoadAsync(
+            store, () => shared.Lease, shared.Backend, _options.Network,
+            new Snapshots.SnapshotLoadOptions(source.Path) { DustLimit = source.DustLimit }, j, shared.Logger, ct));
+        SetState(FollowerState.LoadingSnapshot, source.Path);
+    }
+
+    private async Task StartRequestedLoadAsync(SnapshotLoadRequest request)
+    {
+        var ct = Context.StoppingToken;
+        if (shared.Snapshot is { IsFinished: false } running)
+        {
+            throw new InvalidOperationException($"a snapshot load of {running.Source.Path} is already running");
+        }
+        if (_options.Mode != IndexMode.Utxo)
+        {
+            throw new StoreModeException($"the {shared.CoinName} index is in full mode: a UTXO snapshot carries no history, so only a utxo-mode index can be loaded from one");
+        }
+        // A bad file is refused here, before anything is touched.
+        Snapshots.SnapshotLoader.ReadHeader(request.Source.Path, _options.Network);
+        var (store, lease) = await RequireWriterAsync("load a snapshot into", ct).ConfigureAwait(false);
+        await StopPrefetchAsync().ConfigureAwait(false);
+        var load = await store.GetBulkLoadStatusAsync(ct).ConfigureAwait(false);
+        if (load is { State: BulkLoadState.Loading })
+        {
+            await store.AbortBulkLoadAsync(lease, ct).ConfigureAwait(false);
+        }
+        else if (await store.GetTipAsync(ct).ConfigureAwait(false) is { } tip)
+        {
+            if (!request.Reset)
+            {
+                ScheduleStep(TimeSpan.Zero);
+                throw new StoreNotEmptyException(
+                    $"the {shared.CoinName} index is not empty (tip {tip.Height} {tip.Hash}): a snapshot replaces it; " +
+                    "ask for a reset first (coinshard snapshot load FILE --reset, or POST .../snapshot/load?reset=true)");
+            }
+            await store.ResetAsync(lease, ct).ConfigureAwait(false);
+        }
+        _tip = null;
+        await shared.Shards.InvalidateAllAsync(0, ct).ConfigureAwait(false);
+        Publish(Status with { IndexTip = null, Progress = null });
+        StartLoad(store, request.Source);
+        ScheduleStep(TimeSpan.Zero);
+    }
+
     // ------------------------------------------------------------------ operator commands
 
     private async Task<CommandReply<T>> RunCommandAsync<T>(Func<Task<T>> command)
@@ -338,7 +442,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
         {
             return new CommandReply<T>(await command().ConfigureAwait(false), null);
         }
-        catch (Exception e) when (e is StoreException or BackendException or NotWriterException or InvalidOperationException)
+        catch (Exception e) when (e is StoreException or BackendException or NotWriterException or InvalidOperationException or Snapshots.SnapshotLoadException)
         {
             if (Status.State == FollowerState.Rewinding)
             {
@@ -355,6 +459,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
     private async Task<RewindResult> RewindAsync(int height)
     {
         var ct = Context.StoppingToken;
+        ThrowIfLoading("rewind");
         var (store, lease) = await RequireWriterAsync("rewind", ct).ConfigureAwait(false);
         var tip = await store.GetTipAsync(ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"the {shared.CoinName} index is empty: there is nothing to rewind");
@@ -386,6 +491,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
     private async Task ResetAsync()
     {
         var ct = Context.StoppingToken;
+        ThrowIfLoading("reset");
         var (store, lease) = await RequireWriterAsync("reset", ct).ConfigureAwait(false);
         await StopPrefetchAsync().ConfigureAwait(false);
         var old = await store.ResetAsync(lease, ct).ConfigureAwait(false);
@@ -398,6 +504,14 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
         Publish(Status with { IndexTip = null, Progress = null });
         SetState(FollowerState.CatchingUp);
         ScheduleStep(TimeSpan.Zero);
+    }
+
+    private void ThrowIfLoading(string command)
+    {
+        if (shared.Snapshot is { IsFinished: false } running)
+        {
+            throw new InvalidOperationException($"cannot {command} the {shared.CoinName} index while the snapshot load of {running.Source.Path} runs");
+        }
     }
 
     private async Task<(ChainStore Store, LeaseToken Lease)> RequireWriterAsync(string command, CancellationToken ct)
@@ -605,6 +719,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
         FollowerState.CatchingUp => "catching up",
         FollowerState.Following => "following the tip",
         FollowerState.Rewinding => "rewinding",
+        FollowerState.LoadingSnapshot => "loading a snapshot",
         _ => state.ToString(),
     };
 

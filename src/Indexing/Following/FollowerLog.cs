@@ -45,4 +45,8 @@ internal static partial class FollowerLog
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "{Network}: the change feed moved past this reader; every cached status is dropped")]
     public static partial void MissedChanges(ILogger logger, string network);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Warning,
+        Message = "{Network}: an interrupted snapshot load was found ({Done} of {Total} coins written; never served): discarding it and loading {Path} again")]
+    public static partial void InterruptedLoadRestarted(ILogger logger, string network, long done, long total, string path);
 }

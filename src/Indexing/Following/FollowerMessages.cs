@@ -17,5 +17,8 @@ internal sealed record RewindRequest(int Height, IActorRef<CommandReply<RewindRe
 /// <summary>Operator reset: empty the index and rebuild from the start height.</summary>
 internal sealed record ResetRequest(IActorRef<CommandReply<bool>> ReplyTo) : FollowerMessage;
 
+/// <summary>Operator snapshot load: into the empty index (or, with <paramref name="Reset"/>, after emptying it).</summary>
+internal sealed record SnapshotLoadRequest(Snapshots.SnapshotSource Source, bool Reset, IActorRef<CommandReply<bool>> ReplyTo) : FollowerMessage;
+
 /// <summary>A command's outcome; expected failures travel here instead of crashing the follower.</summary>
 internal sealed record CommandReply<T>(T? Value, Exception? Error);

@@ -22,6 +22,7 @@ internal sealed class FollowerShared(
     private volatile ChainStore? _store;
     private volatile LeaseToken? _lease;
     private volatile bool _stopping;
+    private volatile Snapshots.SnapshotLoadJob? _snapshot;
     private volatile FollowerStatus _status = new(
         options.Network, options.Mode, FollowerState.Starting, null, null, false, null, null, time.GetUtcNow());
 
@@ -69,6 +70,16 @@ internal sealed class FollowerShared(
     }
 
     public FollowerStatus Status => _status;
+
+    /// <summary>This process's latest snapshot load (running or finished), or null.</summary>
+    public Snapshots.SnapshotLoadJob? Snapshot
+    {
+        get => _snapshot;
+        set => _snapshot = value;
+    }
+
+    /// <summary>Set once the configured snapshot file was tried: a failed load is not retried in a loop.</summary>
+    public bool ConfiguredSnapshotTried { get; set; }
 
     /// <summary>Seq of the last change-feed row delivered to the shards (-1: not positioned yet).</summary>
     public long LastSeq

@@ -6,6 +6,7 @@ using Coinshard.Chain.Addresses;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Scripts;
 using Coinshard.Indexing;
+using Coinshard.Indexing.Snapshots;
 using Coinshard.Node.Configuration;
 using Coinshard.Node.Hosting;
 using Coinshard.Storage;
@@ -93,6 +94,10 @@ public sealed partial class AdminApi : IAsyncDisposable
             WithCurrency(c, node, coin, r => RewindAsync(c, r, height, logger)));
         app.MapPost("/v1/{coin}/follower/reset", (HttpContext c, string coin) =>
             WithCurrency(c, node, coin, r => ResetAsync(c, r, logger)));
+        app.MapGet("/v1/{coin}/snapshot", (HttpContext c, string coin) =>
+            WithCurrency(c, node, coin, r => SnapshotStatusAsync(c, r)));
+        app.MapPost("/v1/{coin}/snapshot/load", (HttpContext c, string coin) =>
+            WithCurrency(c, node, coin, r => SnapshotLoadAsync(c, r, logger)));
         app.MapFallback((HttpContext c) => WriteAsync(c, 404, new ErrorDocument($"no such endpoint: {c.Request.Method} {c.Request.Path}")));
 
         try
@@ -134,11 +139,11 @@ public sealed partial class AdminApi : IAsyncDisposable
         {
             await action().ConfigureAwait(false);
         }
-        catch (BadTargetException e)
+        catch (Exception e) when (e is BadTargetException or SnapshotLoadException)
         {
             await WriteAsync(context, 400, new ErrorDocument(e.Message)).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is NotWriterException or UndoUnavailableException or StoreModeException)
+        catch (Exception e) when (e is NotWriterException or UndoUnavailableException or StoreModeException or StoreNotEmptyException or InvalidOperationException)
         {
             await WriteAsync(context, 409, new ErrorDocument(e.Message)).ConfigureAwait(false);
         }
@@ -214,6 +219,81 @@ public sealed partial class AdminApi : IAsyncDisposable
         LogOperator(logger, currency.Coin, "reset");
         await currency.Index.ResetAsync(context.RequestAborted).ConfigureAwait(false);
         await WriteAsync(context, 200, new ResetDocument(currency.Coin, StatusReport.StateName(currency.Index.Status.State))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>POST /v1/{coin}/snapshot/load</c> with <c>file</c>, <c>dust_limit</c> and <c>reset</c> as query parameters or a JSON
+    /// body: starts the load in the background (202) after checking the file's header; progress at <c>GET /v1/{coin}/snapshot</c>.
+    /// </summary>
+    private static async Task SnapshotLoadAsync(HttpContext context, CurrencyRuntime currency, ILogger logger)
+    {
+        var query = context.Request.Query;
+        string? file = query["file"];
+        string? dustText = query["dust_limit"];
+        string? resetText = query["reset"];
+        if (context.Request.ContentLength is > 0 || context.Request.HasJsonContentType())
+        {
+            try
+            {
+                using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted).ConfigureAwait(false);
+                var root = body.RootElement;
+                file ??= root.TryGetProperty("file", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+                dustText ??= root.TryGetProperty("dust_limit", out var d) && d.ValueKind == JsonValueKind.Number ? d.GetRawText() : null;
+                resetText ??= root.TryGetProperty("reset", out var r) && r.ValueKind is JsonValueKind.True or JsonValueKind.False ? r.GetRawText() : null;
+            }
+            catch (JsonException e)
+            {
+                throw new BadTargetException($"the body is not JSON: {e.Message}");
+            }
+        }
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            throw new BadTargetException("give the snapshot file (a path on the node's machine): POST /v1/COIN/snapshot/load?file=PATH[&dust_limit=N][&reset=true], or a JSON body {\"file\": …}");
+        }
+        long dust = 0;
+        if (dustText is not null && (!long.TryParse(dustText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out dust) || dust < 0))
+        {
+            throw new BadTargetException($"dust_limit must be a whole number of satoshis ≥ 0, not '{dustText}'");
+        }
+        var reset = resetText is not null && bool.TryParse(resetText, out var parsed) && parsed;
+        var path = Path.GetFullPath(file);
+        LogOperator(logger, currency.Coin, $"snapshot load of {path} (dust limit {dust} sat{(reset ? ", reset first" : "")})");
+        await currency.Index.LoadSnapshotAsync(new SnapshotSource(path, dust), reset, context.RequestAborted).ConfigureAwait(false);
+        await WriteAsync(context, 202, await SnapshotDocumentAsync(currency, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    private static async Task SnapshotStatusAsync(HttpContext context, CurrencyRuntime currency) =>
+        await WriteAsync(context, 200, await SnapshotDocumentAsync(currency, context.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>This process's load when there is one, else what the store recorded (an interrupted or completed load).</summary>
+    internal static async Task<SnapshotDocument> SnapshotDocumentAsync(CurrencyRuntime currency, CancellationToken ct)
+    {
+        BulkLoadStatus? stored = null;
+        try
+        {
+            stored = await currency.Index.Store.GetBulkLoadStatusAsync(ct).ConfigureAwait(false);
+        }
+        catch (StoreException)
+        {
+            // Not open yet: report what this process knows.
+        }
+        if (currency.Index.SnapshotLoad is { } job && (job.IsRunning || stored is not { State: BulkLoadState.Complete } || job.Result is not null))
+        {
+            var p = job.Progress;
+            var state = job.Error is not null ? "failed" : StatusReport.StateName(p.Phase);
+            return new SnapshotDocument(currency.Coin, state, job.Source.Path, job.Source.DustLimit, p.BaseHeight < 0 ? null : p.BaseHeight,
+                job.Result?.BaseHash.ToString() ?? stored?.Target.BaseHash.ToString(), p.CoinsDone, p.CoinsTotal, p.CoinsSkipped, p.BytesDone, p.BytesTotal,
+                Math.Round(p.CoinsPerSecond), p.Eta?.TotalSeconds, p.HeadersDone, p.Elapsed.TotalSeconds, job.Error);
+        }
+        if (stored is null)
+        {
+            return new SnapshotDocument(currency.Coin, "none", null, 0, null, null, 0, 0, 0, 0, 0, 0, null, 0, 0, null);
+        }
+        var complete = stored.State == BulkLoadState.Complete;
+        var elapsed = complete && stored.CompletedAtUnixMs is { } done ? (done - stored.StartedAtUnixMs) / 1000.0 : 0;
+        return new SnapshotDocument(currency.Coin, complete ? "complete" : "interrupted", null, stored.Target.DustLimit, stored.Target.BaseHeight,
+            stored.Target.BaseHash.ToString(), stored.CoinsAdded + stored.CoinsSkipped, stored.Target.SnapshotCoins, stored.CoinsSkipped, 0, 0, 0, null, 0, elapsed,
+            complete ? null : "a snapshot load was interrupted; nothing is served: load again (coinshard snapshot load FILE) or reset the index");
     }
 
     /// <summary>An address of the currency's network, or an Electrum scripthash (64 hex digits, reversed as the protocol sends it).</summary>

@@ -55,5 +55,27 @@ public sealed record ResetDocument(string Coin, string State);
 /// <summary><c>GET /v1/{coin}/stats</c>: the index's UTXO set totals at its tip (compare with the node's <c>gettxoutsetinfo</c>).</summary>
 public sealed record StatsDocument(string Coin, TipDocument? Tip, long Coins, long Total, int? UndoLowest, int? UndoHighest);
 
+/// <summary>
+/// <c>GET /v1/{coin}/snapshot</c> and the answer of <c>POST /v1/{coin}/snapshot/load</c>. <c>state</c>: none, locating, coins,
+/// headers, publishing, complete, failed, or interrupted (a load recorded in the store that no process runs: never served).
+/// </summary>
+public sealed record SnapshotDocument(
+    string Coin,
+    string State,
+    string? File,
+    long DustLimit,
+    int? BaseHeight,
+    string? BaseHash,
+    long Coins,
+    long Total,
+    long Skipped,
+    long Bytes,
+    long BytesTotal,
+    double Rate,
+    double? EtaSeconds,
+    int Headers,
+    double ElapsedSeconds,
+    string? Error);
+
 /// <summary>Every error: one line, no secrets.</summary>
 public sealed record ErrorDocument(string Error);

@@ -69,6 +69,9 @@ public sealed class CurrencyOptions
     /// <summary>First block to index when the index is empty (default genesis).</summary>
     public int? StartHeight { get; set; }
 
+    /// <summary>A <c>dumptxoutset</c> file to load when the index is empty (utxo mode), then follow from its base block.</summary>
+    public SnapshotSection Snapshot { get; set; } = new();
+
     /// <summary>Blocks of undo data kept (default 100 for Bitcoin, 800 for Litecoin).</summary>
     public int? UndoDepth { get; set; }
 
@@ -92,6 +95,17 @@ public sealed class CurrencyOptions
 }
 
 /// <summary>Where a currency's index lives.</summary>
+/// <summary><c>Coinshard:Currencies:NAME:Snapshot</c>.</summary>
+public sealed class SnapshotSection
+{
+    /// <summary>The snapshot file (null: build the index from the chain).</summary>
+    public string? File { get; set; }
+
+    /// <summary>Outputs below this many satoshis are not loaded (0: all). Balances then exclude them.</summary>
+    public long DustLimit { get; set; }
+}
+
+/// <summary><c>Coinshard:Currencies:NAME:Store</c>.</summary>
 public sealed class StoreSection
 {
     /// <summary><c>sqlite</c> (default) or <c>postgresql</c>.</summary>

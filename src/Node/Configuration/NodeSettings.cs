@@ -6,6 +6,7 @@ using Coinshard.Chain.Networks;
 using Coinshard.Electrum.Methods;
 using Coinshard.Electrum.Server;
 using Coinshard.Indexing;
+using Coinshard.Indexing.Snapshots;
 using Coinshard.Storage;
 
 using Microsoft.Extensions.Configuration;
@@ -142,6 +143,7 @@ public sealed record NodeSettings(string DataDir, string NodeName, AdminSettings
         {
             problems.Add($"{path}:UndoDepth must be at least 1");
         }
+        var snapshot = ResolveSnapshot($"{path}:Snapshot", options.Snapshot, mode, options.StartHeight, problems);
         if (options.ShardCount is < 1 or > 4096)
         {
             problems.Add($"{path}:ShardCount must be 1 to 4096, not {options.ShardCount}");
@@ -201,6 +203,7 @@ public sealed record NodeSettings(string DataDir, string NodeName, AdminSettings
             PollInterval = options.PollInterval ?? TimeSpan.FromSeconds(1),
             LeaseTtl = options.LeaseTtl ?? TimeSpan.FromSeconds(15),
             Owner = nodeName,
+            Snapshot = snapshot,
         };
         var info = new ElectrumServerInfo
         {
@@ -212,6 +215,32 @@ public sealed record NodeSettings(string DataDir, string NodeName, AdminSettings
             ? null
             : new ElectrumGatewaySettings(electrum, info, options.Electrum.ServeBeforeSynced, options.Electrum.NotifyInterval ?? TimeSpan.FromSeconds(1));
         return new CurrencySettings(coin, network, indexer, store, backends, gateway);
+    }
+
+    private static SnapshotSource? ResolveSnapshot(string path, SnapshotSection section, IndexMode mode, int? startHeight, List<string> problems)
+    {
+        if (section.DustLimit < 0)
+        {
+            problems.Add($"{path}:DustLimit must not be negative");
+        }
+        if (string.IsNullOrWhiteSpace(section.File))
+        {
+            if (section.DustLimit > 0)
+            {
+                problems.Add($"{path}:DustLimit is set but {path}:File is not: the dust limit applies to a snapshot load");
+            }
+            return null;
+        }
+        if (mode != IndexMode.Utxo)
+        {
+            problems.Add($"{path}:File needs Mode utxo: a UTXO snapshot carries no history for full mode");
+        }
+        if (startHeight is not null)
+        {
+            problems.Add($"{path}:File and StartHeight exclude each other: a snapshot index starts at the snapshot's base block");
+        }
+        // Not required to exist: it is read only while the index is empty (a missing file then faults the follower, saying so).
+        return new SnapshotSource(Path.GetFullPath(section.File), Math.Max(0, section.DustLimit));
     }
 
     private static StoreOptions? ResolveStore(string path, StoreSection store, string dataDir, string coin, List<string> problems)

@@ -108,7 +108,8 @@ public sealed partial class CurrencyRuntime : IAsyncDisposable
             {
                 var status = Index.Status;
                 var synced = status.IndexTip is not null && status.State is FollowerState.Following or FollowerState.StandingBy;
-                var storeOpen = status.State is not (FollowerState.Starting or FollowerState.WaitingForStore or FollowerState.Stopped);
+                // Never during a snapshot load: nothing would be served, and a client would take the empty answers for truth.
+                var storeOpen = status.State is not (FollowerState.Starting or FollowerState.WaitingForStore or FollowerState.Stopped or FollowerState.LoadingSnapshot);
                 if (!(synced || (settings.ServeBeforeSynced && storeOpen)))
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);

@@ -58,6 +58,24 @@ public class TransportTests
     }
 
     [Fact]
+    public async Task Pipelined_answers_are_not_held_back_by_a_slow_message_after_them()
+    {
+        // The writer holds answers while more pipelined requests are queued; a message that is slow and has
+        // no id produces nothing to write for a long time, and the answers before it must go out at once.
+        await using var server = await TestServer.StartAsync();
+        await using var client = await server.ConnectAsync();
+
+        var lines = string.Concat(Enumerable.Range(0, 7).Select(i => $"{{\"id\":{i},\"method\":\"delay\",\"params\":[20]}}\n")) +
+            """{"method":"slow","params":["no answer, and not soon"]}""" + "\n" + """{"id":99,"method":"echo","params":[]}""" + "\n";
+        await client.SendRawAsync(Encoding.UTF8.GetBytes(lines));
+        for (var i = 0; i < 7; i++)
+        {
+            var answer = await client.ReadJsonAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.Equal(i, answer.GetProperty("id").GetInt32());
+        }
+    }
+
+    [Fact]
     public async Task Tls_serves_the_pem_certificate()
     {
         await using var server = await TestServer.StartAsync();

@@ -9,7 +9,7 @@ namespace Coinshard.Electrum.Tests.Support;
 
 /// <summary>
 /// A method handler for transport tests (our own interface, so a fake is honest here):
-/// <c>echo</c> returns its params, <c>slow</c> waits for <see cref="Gate"/>, <c>big</c> returns a
+/// <c>echo</c> returns its params, <c>slow</c> waits for <see cref="Gate"/>, <c>delay</c> waits its first parameter in ms, <c>big</c> returns a
 /// string of params[0] characters, <c>subscribe</c>/<c>unsubscribe</c> use the subscription budget,
 /// <c>notify</c> pushes params[0] notifications, <c>fail</c> throws, <c>version</c> returns the
 /// negotiated version, <c>expensive</c> costs 100; anything else is "method not found".
@@ -55,6 +55,9 @@ internal sealed class FakeHandler : IElectrumMethodHandler
                         : Encoding.UTF8.GetBytes(request.Params.GetRawText()));
                 case "slow":
                     await Gate.Task.WaitAsync(cancellationToken);
+                    return JsonRpcResponse.Success(id, Encoding.UTF8.GetBytes(request.Params.GetRawText()));
+                case "delay":
+                    await Task.Delay(request.Params[0].GetInt32(), cancellationToken);
                     return JsonRpcResponse.Success(id, Encoding.UTF8.GetBytes(request.Params.GetRawText()));
                 case "big":
                     var size = request.Params[0].GetInt32();

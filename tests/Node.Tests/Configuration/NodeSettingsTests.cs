@@ -125,6 +125,28 @@ public class NodeSettingsTests
     }
 
     [Fact]
+    public void A_snapshot_file_resolves_to_an_absolute_path_and_its_mistakes_are_explained()
+    {
+        var values = Minimal();
+        values["Coinshard:Currencies:litecoin:Snapshot:File"] = "utxo.dat";
+        values["Coinshard:Currencies:litecoin:Snapshot:DustLimit"] = "546";
+        var snapshot = Resolve(values).Currencies[0].Indexer.Snapshot!;
+        Assert.Equal((Path.GetFullPath("utxo.dat"), 546L), (snapshot.Path, snapshot.DustLimit));
+        Assert.Null(Resolve(Minimal()).Currencies[0].Indexer.Snapshot);
+
+        values["Coinshard:Currencies:litecoin:Mode"] = "full";
+        values["Coinshard:Currencies:litecoin:StartHeight"] = "10";
+        var problems = Problems(values);
+        Assert.Contains("Snapshot:File needs Mode utxo", problems, StringComparison.Ordinal);
+        Assert.Contains("Snapshot:File and StartHeight exclude each other", problems, StringComparison.Ordinal);
+
+        var dustOnly = Minimal();
+        dustOnly["Coinshard:Currencies:litecoin:Snapshot:DustLimit"] = "-1";
+        problems = Problems(dustOnly);
+        Assert.Contains("Snapshot:DustLimit must not be negative", problems, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PostgreSql_needs_a_connection_string_and_sqlite_refuses_one()
     {
         var values = Minimal();

@@ -55,7 +55,8 @@ public sealed class SyntheticCoinSource
         _maxMoney = MoneyRange.MaxMoney(options.Network.Currency);
         _stride = ulong.MaxValue / (options.CoinCount + 1);
         _random = new SplitMix64((ulong)options.Seed * 0x9E3779B97F4A7C15UL + 12345);
-        BaseBlockHash = RandomHash(ref _random);
+        var randomBase = RandomHash(ref _random); // drawn either way: the coins stay the same whatever the base hash
+        BaseBlockHash = options.BaseBlockHash ?? randomBase;
     }
 
     /// <summary>The base block hash the options imply.</summary>

@@ -1,3 +1,4 @@
+using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
 using Coinshard.Chain.Snapshots;
 
@@ -23,6 +24,9 @@ public sealed record SyntheticSnapshotOptions
 
     /// <summary>The base block's height: every coin is at or below it, most of them recent.</summary>
     public int BaseHeight { get; init; } = 850_000;
+
+    /// <summary>The base block's hash (null: a random one); set it to a real block to load the file against a node's chain.</summary>
+    public Hash256? BaseBlockHash { get; init; }
 }
 
 /// <summary>The kinds of output script the generator makes.</summary>
