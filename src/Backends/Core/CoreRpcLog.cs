@@ -8,11 +8,13 @@ namespace Coinshard.Backends.Core;
 /// </summary>
 internal static partial class CoreRpcLog
 {
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning,
+    // Retries are debug lines and giving up is a warning: the caller (the follower's state, the router's circuit)
+    // reports an outage once; a warning per attempt would flood the log while a node is down.
+    [LoggerMessage(EventId = 1, Level = LogLevel.Debug,
         Message = "{Operation} on {Endpoint} failed ({Reason}); retry {Attempt} of {MaxRetries} in {DelayMs} ms")]
     public static partial void Retrying(this ILogger logger, string operation, string endpoint, string reason, int attempt, int maxRetries, long delayMs);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Error,
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
         Message = "{Operation} on {Endpoint} failed after {Attempts} attempt(s): {Reason}")]
     public static partial void GaveUp(this ILogger logger, string operation, string endpoint, int attempts, string reason);
 

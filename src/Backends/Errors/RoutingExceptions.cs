@@ -56,9 +56,38 @@ public sealed class AllBackendsFailedException(string operation, Network network
     : BackendRoutingException(
         operation,
         network,
-        $"{operation} failed on every {network.Name} backend: {string.Join("; ", failures)}",
+        $"{operation} failed on every {network.Name} backend: {Describe(failures)}",
         failures.Count > 0 ? failures[^1].Error : null)
 {
     /// <summary>Each failed attempt, oldest first.</summary>
     public IReadOnlyList<BackendFailure> Failures { get; } = failures;
+
+    /// <summary>The failures, a run of identical ones said once with its count (a lone node retried per round says the same each time).</summary>
+    private static string Describe(IReadOnlyList<BackendFailure> failures)
+    {
+        var parts = new List<string>();
+        string? last = null;
+        var count = 0;
+        foreach (var text in failures.Select(f => f.ToString()))
+        {
+            if (text == last)
+            {
+                count++;
+                continue;
+            }
+            Flush();
+            last = text;
+            count = 1;
+        }
+        Flush();
+        return string.Join("; ", parts);
+
+        void Flush()
+        {
+            if (last is not null)
+            {
+                parts.Add(count > 1 ? $"{last} ({count} attempts)" : last);
+            }
+        }
+    }
 }

@@ -49,6 +49,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
     private DateTimeOffset _nextLeaseAttempt = DateTimeOffset.MinValue;
     private DateTimeOffset _stateSince;
     private DateTimeOffset _lastReminder;
+    private FollowerState? _stateAfterWrite;
 
     private string NetworkName => _options.Network.Name;
 
@@ -83,7 +84,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
                 await StepAsync().ConfigureAwait(false);
                 break;
             case LeaseLost lost when _keeper?.Id == lost.KeeperId:
-                await OnLeaseLostAsync(lost.Reason).ConfigureAwait(false);
+                await OnLeaseLostAsync(lost.Reason, lost.StoreFailing).ConfigureAwait(false);
                 ScheduleStep(TimeSpan.Zero);
                 break;
             case RewindRequest rewind:
@@ -222,7 +223,16 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
             {
                 _progress.Reset();
             }
-            SetState(stillFollowing ? FollowerState.Following : FollowerState.CatchingUp);
+            var working = stillFollowing ? FollowerState.Following : FollowerState.CatchingUp;
+            if (Status.State == FollowerState.WaitingForStore)
+            {
+                // Reads may work while writes do not (a locked SQLite file): stay unhealthy until a batch is written.
+                _stateAfterWrite = working;
+            }
+            else
+            {
+                SetState(working);
+            }
             _prefetcher = new BlockPrefetcher(shared.Backend, _builder, next, _options.PrefetchBlocks);
         }
 
@@ -260,6 +270,10 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
         }
         var changes = await store.ConnectBlocksAsync(resolved.Deltas, lease, ct).ConfigureAwait(false);
         shared.CountWrite(batch.Count);
+        if (_stateAfterWrite is { } recovered)
+        {
+            SetState(recovered);
+        }
         _tip = new ChainTip(batch[^1].Height, batch[^1].Hash);
         shared.LastSeq = changes[^1].Seq;
         await shared.Shards.PublishAsync(changes.SelectMany(c => c.TouchedKeys).ToHashSet(), _tip.Height, ct).ConfigureAwait(false);
@@ -531,8 +545,10 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
         {
             return null;
         }
-        _nextLeaseAttempt = now + _options.LeaseTtl / 3;
         var lease = await store.TryAcquireLeaseAsync(_options.Owner, _options.LeaseTtl, ct).ConfigureAwait(false);
+        // Only an answer throttles the next attempt: after a store failure, the retry (with backoff) asks again
+        // instead of standing by as if another process held the lease.
+        _nextLeaseAttempt = now + _options.LeaseTtl / 3;
         if (lease is null)
         {
             return null;
@@ -543,14 +559,14 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
         _keeper = new LeaseKeeper(
             shared.NextGeneration(), store, lease, _options.LeaseTtl, Time, shared.Logger, NetworkName,
             renewed => shared.Lease = shared.Lease is null ? null : renewed,
-            (id, reason) => self.TryTell(new LeaseLost(id, reason)));
+            (id, reason, storeFailing) => self.TryTell(new LeaseLost(id, reason, storeFailing)));
         _tipLoaded = false; // someone else may have written while we stood by
         Publish(Status with { HoldsLease = true });
         FollowerLog.LeaseAcquired(shared.Logger, NetworkName, lease.Owner, lease.Token);
         return lease;
     }
 
-    private async Task OnLeaseLostAsync(string reason)
+    private async Task OnLeaseLostAsync(string reason, bool storeFailing = false)
     {
         FollowerLog.LeaseLost(shared.Logger, NetworkName, reason);
         shared.Lease = null;
@@ -558,7 +574,16 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
         await StopPrefetchAsync().ConfigureAwait(false);
         _tipLoaded = false;
         Publish(Status with { HoldsLease = false, Progress = null });
-        if (Status.State != FollowerState.Faulted)
+        if (Status.State == FollowerState.Faulted)
+        {
+            return;
+        }
+        if (storeFailing)
+        {
+            // Nobody else took it: the store is what is wrong (and the next step takes the lease again once it works).
+            SetState(FollowerState.WaitingForStore, Status.State == FollowerState.WaitingForStore ? Status.LastError : reason);
+        }
+        else
         {
             SetState(FollowerState.StandingBy, reason);
         }
@@ -647,6 +672,7 @@ internal sealed class ChainFollower(FollowerShared shared) : Actor<FollowerMessa
 
     private void SetState(FollowerState state, string? detail = null)
     {
+        _stateAfterWrite = null;
         var now = Time.GetUtcNow();
         var previous = Status;
         var unhealthy = state is FollowerState.WaitingForStore or FollowerState.WaitingForBackend or FollowerState.Faulted;

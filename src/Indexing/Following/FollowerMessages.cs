@@ -8,8 +8,8 @@ internal abstract record FollowerMessage;
 /// <summary>Do the next unit of work (one batch, one wait for a tip, one retry); stale generations are ignored.</summary>
 internal sealed record Step(long Generation) : FollowerMessage;
 
-/// <summary>The lease keeper could not renew: stop writing.</summary>
-internal sealed record LeaseLost(long KeeperId, string Reason) : FollowerMessage;
+/// <summary>The lease keeper could not renew: stop writing. <paramref name="StoreFailing"/>: it expired because the store kept failing, not because another process took it.</summary>
+internal sealed record LeaseLost(long KeeperId, string Reason, bool StoreFailing) : FollowerMessage;
 
 /// <summary>Operator rewind to a height.</summary>
 internal sealed record RewindRequest(int Height, IActorRef<CommandReply<RewindResult>> ReplyTo) : FollowerMessage;

@@ -15,7 +15,7 @@ internal sealed class LeaseKeeper : IAsyncDisposable
     private readonly Task _loop;
 
     public LeaseKeeper(long id, ChainStore store, LeaseToken lease, TimeSpan ttl, TimeProvider time, ILogger logger, string network,
-        Action<LeaseToken> renewed, Action<long, string> lost)
+        Action<LeaseToken> renewed, Action<long, string, bool> lost)
     {
         Id = id;
         _loop = Task.Run(() => RunAsync(store, lease, ttl, time, logger, network, renewed, lost, _stop.Token));
@@ -37,9 +37,10 @@ internal sealed class LeaseKeeper : IAsyncDisposable
     }
 
     private async Task RunAsync(ChainStore store, LeaseToken lease, TimeSpan ttl, TimeProvider time, ILogger logger, string network,
-        Action<LeaseToken> renewed, Action<long, string> lost, CancellationToken ct)
+        Action<LeaseToken> renewed, Action<long, string, bool> lost, CancellationToken ct)
     {
         var period = ttl / 3;
+        var warned = false;
         while (true)
         {
             await Task.Delay(period, time, ct).ConfigureAwait(false);
@@ -48,20 +49,26 @@ internal sealed class LeaseKeeper : IAsyncDisposable
                 lease = await store.RenewLeaseAsync(lease, ttl, ct).ConfigureAwait(false);
                 renewed(lease);
                 period = ttl / 3;
+                warned = false;
             }
             catch (LeaseLostException e)
             {
-                lost(Id, e.Message);
+                lost(Id, e.Message, false);
                 return;
             }
             catch (StoreException e) when (!ct.IsCancellationRequested)
             {
                 if (time.GetUtcNow() >= lease.ExpiresAt)
                 {
-                    lost(Id, $"could not renew it before it expired: {e.Message}");
+                    lost(Id, $"could not renew it before it expired: {e.Message}", true);
                     return;
                 }
-                FollowerLog.RenewFailed(logger, network, e.Message);
+                if (!warned)
+                {
+                    // Once per outage: the retries every ttl/10 would otherwise log a line each.
+                    FollowerLog.RenewFailed(logger, network, e.Message);
+                    warned = true;
+                }
                 period = ttl / 10;
             }
         }

@@ -71,6 +71,9 @@ public class RouterRoutingTests(RouterNodesFixture f) : IClassFixture<RouterNode
         Assert.Equal(3, e.Failures.Count); // one per round: a lone adapter is its own last resort
         Assert.All(e.Failures, failure => Assert.IsType<BackendUnavailableException>(failure.Error));
         Assert.Contains(dead.Name, e.Message, StringComparison.Ordinal);
+        // The same failure three times is said once, with its count.
+        Assert.Equal(1, e.Message.Split(e.Failures[0].Error.Message).Length - 1);
+        Assert.EndsWith(" (3 attempts)", e.Message, StringComparison.Ordinal);
         Assert.Equal(BackendHealthStatus.Unhealthy, router.Health.Status);
         Assert.Equal(3, router.GetStatus().Of(dead).Failures);
     }

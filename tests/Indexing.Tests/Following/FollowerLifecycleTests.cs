@@ -105,6 +105,43 @@ public sealed class FollowerLifecycleTests(LitecoindFixture chain) : FollowerSce
     }
 
     [Fact]
+    public async Task A_store_locked_against_writes_keeps_the_follower_waiting_for_the_store_until_a_write_succeeds()
+    {
+        using var directory = new TempDirectory("locked-store");
+        var path = directory.Combine("coinshard.db");
+        var index = await StartAsync(StoreOptions.Sqlite(path) with { BusyTimeout = TimeSpan.FromMilliseconds(300) }, Options());
+        await NodeComparison.WaitForTipAsync(index, Node);
+
+        await using (var locker = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            await locker.OpenAsync();
+            await using (var exclusive = locker.CreateCommand())
+            {
+                exclusive.CommandText = "BEGIN EXCLUSIVE";
+                await exclusive.ExecuteNonQueryAsync();
+            }
+            await Node.MineAsync(1);
+            await WaitForStateAsync(index, FollowerState.WaitingForStore);
+            // Reads still work (WAL), so every retry gets as far as the write: it must not report catching up
+            // (healthy) or standing by in between, nor log a line per retry.
+            var logged = FollowerLines().Count;
+            var seen = new HashSet<FollowerState>();
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(4);
+            while (DateTime.UtcNow < until)
+            {
+                seen.Add(index.Status.State);
+                await Task.Delay(10);
+            }
+            Assert.Equal([FollowerState.WaitingForStore], seen);
+            Assert.Contains("locked", index.Status.LastError, StringComparison.Ordinal);
+            // At most: one failed lease renewal, the lease lost (the state itself was logged once, before).
+            Assert.True(FollowerLines().Count - logged <= 2, string.Join("\n", FollowerLines().Skip(logged)));
+        }
+        await NodeComparison.AssertMatchesNodeAsync(index, Node, Chain.Addresses);
+        Assert.True(index.Status.IsHealthy);
+    }
+
+    [Fact]
     public async Task A_subscriber_is_notified_with_the_electrum_status_when_blocks_pay_and_spend_its_script()
     {
         var index = await StartAsync(await NewStoreAsync(), Options(IndexMode.Full));
@@ -179,6 +216,10 @@ public sealed class FollowerLifecycleTests(LitecoindFixture chain) : FollowerSce
         await using var other = await ChainStore.OpenAsync(store, Currency.Litecoin);
         Assert.NotNull(await other.TryAcquireLeaseAsync("someone-else", TimeSpan.FromSeconds(10)));
     }
+
+    /// <summary>The follower's log lines (information and above).</summary>
+    private List<string> FollowerLines() =>
+        [.. Chain.Logs.Entries.Where(e => e.Category == typeof(CurrencyIndexer).FullName && e.Level >= Microsoft.Extensions.Logging.LogLevel.Information).Select(e => e.Message)];
 
     private static string Status(string history) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(history)));
 

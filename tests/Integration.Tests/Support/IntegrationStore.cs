@@ -38,10 +38,18 @@ public sealed class IntegrationStore : IAsyncDisposable
 
     public static Task<IntegrationStore> SqliteAsync() => Task.FromResult(new IntegrationStore(Engine.Sqlite, [], null, null));
 
+    /// <summary>A PostgreSQL database that does not exist (yet): <paramref name="database"/> on the shared test server.</summary>
+    public static IntegrationStore MissingPostgreSqlDatabase(string database)
+    {
+        var server = PostgresFactAttribute.ConnectionString ?? throw new InvalidOperationException($"{PostgresFactAttribute.ConnectionVariable} is not set");
+        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        return new IntegrationStore(Engine.PostgreSql, ["--postgres", connectionString], null, null);
+    }
+
     public static async Task<IntegrationStore> CreateAsync(Engine engine) => engine == Engine.Sqlite ? await SqliteAsync() : await PostgreSqlAsync();
 
-    /// <summary>A fresh schema on the shared test server.</summary>
-    public static async Task<IntegrationStore> PostgreSqlAsync(string? server = null)
+    /// <summary>A fresh schema on the shared test server; the process reaches it through <paramref name="viaPort"/> on loopback when given (a <see cref="TcpProxy"/>).</summary>
+    public static async Task<IntegrationStore> PostgreSqlAsync(string? server = null, int? viaPort = null)
     {
         var admin = server ?? PostgresFactAttribute.ConnectionString
             ?? throw new InvalidOperationException($"{PostgresFactAttribute.ConnectionVariable} is not set");
@@ -52,8 +60,13 @@ public sealed class IntegrationStore : IAsyncDisposable
             await using var command = new NpgsqlCommand($"CREATE SCHEMA {schema}", connection);
             await command.ExecuteNonQueryAsync();
         }
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { SearchPath = schema }.ConnectionString;
-        return new IntegrationStore(Engine.PostgreSql, ["--postgres", connectionString], schema, admin);
+        var builder = new NpgsqlConnectionStringBuilder(admin) { SearchPath = schema };
+        if (viaPort is { } port)
+        {
+            builder.Host = "127.0.0.1";
+            builder.Port = port;
+        }
+        return new IntegrationStore(Engine.PostgreSql, ["--postgres", builder.ConnectionString], schema, admin);
     }
 
     public async ValueTask DisposeAsync()
