@@ -122,18 +122,21 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
         await fixture.WaitForSyncAsync();
         var pending = (await NodeView.ReadAsync(fixture)).ByScripthash[watch];
         Assert.Equal(paymentTxid, pending.Mempool.Single().TxHash);
-        await run.NotificationAsync("blockchain.scripthash.subscribe", p => p[0].GetString() == watch && p[1].GetString() == pending.Status(mode), Wait, context);
+        await run.NotificationAsync("blockchain.scripthash.subscribe", p => p[0].GetString() == watch && p[1].GetString() == pending.Status(mode), Wait, () => $"{context}; gateway warnings: {Warnings()}");
 
         var block = await fixture.MineOnlyAsync(paymentTxid);
         var minedHeight = view.TipHeight + 1;
-        await run.NotificationAsync("blockchain.headers.subscribe", p => p[0].GetProperty("height").GetInt32() == minedHeight, Wait, context);
+        await run.NotificationAsync("blockchain.headers.subscribe", p => p[0].GetProperty("height").GetInt32() == minedHeight, Wait, () => $"{context}; gateway warnings: {Warnings()}");
         await fixture.WaitForSyncAsync();
         var mined = (await NodeView.ReadAsync(fixture)).ByScripthash[watch];
         Assert.Equal(minedHeight, mined.FullHistory.Single().Height);
         Assert.Equal(block, await fixture.Node.Rpc.CallStringAsync("getblockhash", minedHeight));
-        await run.NotificationAsync("blockchain.scripthash.subscribe", p => p[0].GetString() == watch && p[1].GetString() == mined.Status(mode), Wait, context);
+        await run.NotificationAsync("blockchain.scripthash.subscribe", p => p[0].GetString() == watch && p[1].GetString() == mined.Status(mode), Wait, () => $"{context}; gateway warnings: {Warnings()}");
         await run.FinishAsync(Wait);
     }
+
+    private string Warnings() =>
+        string.Join(" | ", fixture.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(10).Select(e => $"{e.Category}: {e.Message}"));
 
     private async Task<string> HeaderHexAsync(int height) =>
         await fixture.Node.Rpc.CallStringAsync("getblockheader", await fixture.Node.Rpc.CallStringAsync("getblockhash", height), false);
@@ -201,7 +204,7 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
         }
 
         /// <summary>Waits for a notification of <paramref name="method"/> whose params match (skipping others).</summary>
-        public async Task NotificationAsync(string method, Func<JsonElement, bool> match, TimeSpan timeout, string context)
+        public async Task NotificationAsync(string method, Func<JsonElement, bool> match, TimeSpan timeout, Func<string> context)
         {
             var seen = new List<string>();
             var deadline = DateTime.UtcNow + timeout;
@@ -215,7 +218,7 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
                 }
                 catch (InvalidOperationException e)
                 {
-                    throw new InvalidOperationException($"{context}: no matching {method} notification; saw [{string.Join(", ", seen)}]", e);
+                    throw new InvalidOperationException($"{context()}: no matching {method} notification; saw [{string.Join(", ", seen)}]", e);
                 }
                 var notification = line.GetProperty("notification");
                 seen.Add(notification.GetRawText());
