@@ -174,7 +174,17 @@ public sealed class SubscriptionHub
         var notified = 0;
         foreach (var (scripthash, subscription) in affected)
         {
-            var status = await _status(scripthash, cancellationToken).ConfigureAwait(false);
+            string? status;
+            try
+            {
+                status = await _status(scripthash, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ElectrumRequestException)
+            {
+                // Its history grew past the server's limit: it has no status to send any more (its requests get
+                // the history-too-large error), and the other subscriptions of this round are still notified.
+                continue;
+            }
             IElectrumSession[] sessions;
             lock (_gate)
             {

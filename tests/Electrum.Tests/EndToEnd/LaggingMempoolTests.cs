@@ -4,6 +4,9 @@ using Coinshard.Electrum.Gateway;
 using Coinshard.Electrum.Methods;
 using Coinshard.Electrum.Tests.Support;
 using Coinshard.Storage;
+using System.Text.Json;
+
+using Coinshard.TestSupport;
 using Coinshard.TestSupport.Electrum;
 using Coinshard.TestSupport.Litecoind;
 
@@ -62,6 +65,63 @@ public sealed class LaggingMempoolTests(LiveGatewayFixture fixture)
         var after = (await NodeView.ReadAsync(fixture)).ByScripthash[scripthash];
         Assert.Empty(after.Mempool);
         await AssertAgreesAsync(client, after, mode, "after the block, mempool view not yet refreshed");
+    }
+
+    [Fact]
+    public async Task A_subscribed_scripthash_growing_past_the_history_limit_does_not_stop_the_others_notifications()
+    {
+        await fixture.WaitForSyncAsync();
+        using var backend = CoreRpcBackend.Create(Network.LitecoinRegtest, new CoreRpcOptions
+        {
+            Url = fixture.Node.RpcUrl,
+            Credentials = RpcCredentials.FromUserPassword(fixture.Node.RpcUser, fixture.Node.RpcPassword),
+        });
+        var options = TestServer.DefaultOptions();
+        options.Tls.Port = 0;
+        options.WebSocket.Port = 0;
+        options.SecureWebSocket.Port = 0;
+        var gatewayOptions = new ElectrumGatewayOptions(Network.LitecoinRegtest, IndexMode.Full, options, new ElectrumServerInfo { MaxHistory = 3 })
+        {
+            NotifyInterval = TimeSpan.FromMilliseconds(100),
+        };
+        await using var gateway = await ElectrumGateway.StartAsync(gatewayOptions, fixture.Full.Index.Store, backend, fixture.Logs);
+        await using var client = await ElectrumTestClient.ConnectTcpAsync("127.0.0.1", options.Tcp.Port);
+        await client.CallAsync("server.version", "coinshard-e2e", "1.4");
+
+        // "big" sits at the limit (3 entries), the others are empty; then one transaction pays all of them.
+        var big = await fixture.Node.NewAddressAsync();
+        var bigScripthash = NodeView.ScripthashOf(await NodeUtxos.ScriptOfAsync(fixture.Node, big));
+        for (var i = 0; i < 3; i++)
+        {
+            var (hex, _) = await fixture.PaymentFromConfirmedCoinAsync(big, LiveGatewayFixture.Coin / 10);
+            await fixture.Node.Rpc.CallAsync("sendrawtransaction", hex);
+        }
+        var small = new List<(string Address, string Scripthash)>();
+        for (var i = 0; i < 6; i++)
+        {
+            var address = await fixture.Node.NewAddressAsync();
+            small.Add((address, NodeView.ScripthashOf(await NodeUtxos.ScriptOfAsync(fixture.Node, address))));
+        }
+        await Eventually.TrueAsync(
+            async () => gateway.Services.Mempool.Current.Count == (await fixture.Node.Rpc.CallAsync("getrawmempool")).GetArrayLength(),
+            "the gateway sees the payments");
+        Assert.Equal(JsonValueKind.String, (await client.CallAsync("blockchain.scripthash.subscribe", bigScripthash)).ValueKind);
+        foreach (var (_, scripthash) in small)
+        {
+            Assert.Equal(JsonValueKind.Null, (await client.CallAsync("blockchain.scripthash.subscribe", scripthash)).ValueKind);
+        }
+
+        var payments = small.Select(s => s.Address).Append(big).ToDictionary(a => a, _ => LiveGatewayFixture.Coin / 10);
+        await fixture.Node.SendManyAsync(payments);
+        var notified = new HashSet<string>();
+        while (notified.Count < small.Count)
+        {
+            var notification = await client.NextNotificationAsync("blockchain.scripthash.subscribe", TimeSpan.FromSeconds(15));
+            notified.Add(notification.Params[0].GetString()!);
+        }
+        Assert.Superset(small.Select(s => s.Scripthash).ToHashSet(), notified);
+        var tooLarge = await Assert.ThrowsAsync<ElectrumErrorException>(() => client.CallAsync("blockchain.scripthash.get_history", bigScripthash));
+        Assert.Equal(10001, tooLarge.Code);
     }
 
     private static async Task AssertAgreesAsync(ElectrumTestClient client, ScripthashExpectation expected, IndexMode mode, string when)
