@@ -1,11 +1,11 @@
+using System.Text.Json;
+
 using Coinshard.Backends.Core;
 using Coinshard.Chain.Networks;
 using Coinshard.Electrum.Gateway;
 using Coinshard.Electrum.Methods;
 using Coinshard.Electrum.Tests.Support;
 using Coinshard.Storage;
-using System.Text.Json;
-
 using Coinshard.TestSupport;
 using Coinshard.TestSupport.Electrum;
 using Coinshard.TestSupport.Litecoind;
