@@ -147,6 +147,7 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
         private readonly Process _process;
         private readonly Channel<JsonElement> _lines = Channel.CreateUnbounded<JsonElement>();
         private readonly List<string> _stderr = [];
+        private readonly List<JsonElement> _received = [];
         private readonly Task _reader;
 
         private DriverRun(Process process)
@@ -203,10 +204,18 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
             return line;
         }
 
-        /// <summary>Waits for a notification of <paramref name="method"/> whose params match (skipping others).</summary>
+        /// <summary>
+        /// Waits for a notification of <paramref name="method"/> whose params match, among all received so far and
+        /// those to come: a block's status notification may arrive before or after its header notification.
+        /// </summary>
         public async Task NotificationAsync(string method, Func<JsonElement, bool> match, TimeSpan timeout, Func<string> context)
         {
-            var seen = new List<string>();
+            bool Matches(JsonElement n) => n.GetProperty("method").GetString() == method && match(n.GetProperty("params"));
+            if (_received.Any(Matches))
+            {
+                return;
+            }
+            var seen = _received.Select(n => n.GetRawText()).ToList();
             var deadline = DateTime.UtcNow + timeout;
             while (true)
             {
@@ -221,8 +230,9 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
                     throw new InvalidOperationException($"{context()}: no matching {method} notification; saw [{string.Join(", ", seen)}]", e);
                 }
                 var notification = line.GetProperty("notification");
+                _received.Add(notification);
                 seen.Add(notification.GetRawText());
-                if (notification.GetProperty("method").GetString() == method && match(notification.GetProperty("params")))
+                if (Matches(notification))
                 {
                     return;
                 }
