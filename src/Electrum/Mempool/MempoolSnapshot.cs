@@ -16,7 +16,8 @@ public sealed record MempoolTxEntry(Hash256 TxId, long Fee, bool HasUnconfirmedI
 /// <summary>An output paid to, or spent from, a scripthash by a mempool transaction.</summary>
 /// <param name="OutPoint">The output.</param>
 /// <param name="Value">Its value in satoshis.</param>
-public readonly record struct MempoolCoin(OutPoint OutPoint, long Value);
+/// <param name="SpentBy">For a spent coin, the mempool transaction spending it (default for a funded one).</param>
+public readonly record struct MempoolCoin(OutPoint OutPoint, long Value, Hash256 SpentBy = default);
 
 /// <summary>What the mempool does to one scripthash.</summary>
 /// <param name="Transactions">Transactions touching it, in the protocol's canonical order (height 0 before -1, then txid as display hex).</param>

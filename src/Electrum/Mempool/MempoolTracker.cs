@@ -194,7 +194,7 @@ public sealed class MempoolTracker
             }
             foreach (var (outPoint, prevOut) in inputs)
             {
-                Add(spent, prevOut.Key, new MempoolCoin(outPoint, prevOut.Value));
+                Add(spent, prevOut.Key, new MempoolCoin(outPoint, prevOut.Value, tracked.TxId));
                 spentOutPoints.Add(outPoint);
                 keys.Add(prevOut.Key);
             }

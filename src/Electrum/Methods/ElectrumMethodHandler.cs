@@ -4,6 +4,7 @@ using Coinshard.Backends;
 using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Encoding;
 using Coinshard.Chain.Hashing;
+using Coinshard.Electrum.Mempool;
 using Coinshard.Electrum.Protocol;
 using Coinshard.Electrum.Scripthashes;
 using Coinshard.Electrum.Sessions;
@@ -103,7 +104,7 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
             "mempool.get_info" when v16 => await MempoolInfoAsync(ct).ConfigureAwait(false),
             "blockchain.scripthash.get_balance" => await GetBalanceAsync(p, ct).ConfigureAwait(false),
             "blockchain.scripthash.get_history" => await GetHistoryAsync(p, ct).ConfigureAwait(false),
-            "blockchain.scripthash.get_mempool" => GetMempool(p),
+            "blockchain.scripthash.get_mempool" => await GetMempoolAsync(p, ct).ConfigureAwait(false),
             "blockchain.scripthash.listunspent" => await ListUnspentAsync(p, ct).ConfigureAwait(false),
             "blockchain.scripthash.subscribe" => await SubscribeAsync(session, p, ct).ConfigureAwait(false),
             "blockchain.scripthash.unsubscribe" => Unsubscribe(session, p),
@@ -298,7 +299,7 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
         p.ExpectAtMost(1);
         var scripthash = p.RequiredHash(0, "scripthash");
         var confirmed = await _s.Store.GetBalanceAsync(scripthash, ct).ConfigureAwait(false);
-        var unconfirmed = _s.Mempool.Current.Get(ScripthashKeys.Of(scripthash))?.BalanceDelta ?? 0;
+        var unconfirmed = (await MempoolOfAsync(scripthash, ct).ConfigureAwait(false))?.BalanceDelta ?? 0;
         return Json(w =>
         {
             w.WriteStartObject();
@@ -315,12 +316,38 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
         return Json(w => WriteHistory(w, history));
     }
 
-    private byte[] GetMempool(ParamReader p)
+    private async Task<byte[]> GetMempoolAsync(ParamReader p, CancellationToken ct)
     {
         p.ExpectAtMost(1);
         var scripthash = p.RequiredHash(0, "scripthash");
-        var history = ScripthashHistory.Combine([], _s.Mempool.Current.Get(ScripthashKeys.Of(scripthash)));
+        var history = ScripthashHistory.Combine([], await MempoolOfAsync(scripthash, ct).ConfigureAwait(false));
         return Json(w => WriteHistory(w, history));
+    }
+
+    /// <summary>
+    /// A scripthash's mempool activity without the transactions the store already has as confirmed. The mempool view
+    /// is refreshed after the store learns of a block, so for a moment it may still list a mined transaction: its
+    /// outputs are then in the store, or the coins it spent are gone from it, and it must not count twice.
+    /// Costs one store read, only for scripthashes with mempool activity.
+    /// </summary>
+    private async Task<ScripthashMempool?> MempoolOfAsync(Hash256 scripthash, CancellationToken ct)
+    {
+        var mempool = _s.Mempool.Current.Get(ScripthashKeys.Of(scripthash));
+        if (mempool is null)
+        {
+            return null;
+        }
+        var outPoints = mempool.Funded.Select(c => c.OutPoint).Concat(mempool.Spent.Select(c => c.OutPoint)).ToHashSet();
+        var stored = (await _s.Store.GetCoinsAsync(outPoints, ct).ConfigureAwait(false)).Select(c => c.OutPoint).ToHashSet();
+        var mined = mempool.Funded.Where(c => stored.Contains(c.OutPoint)).Select(c => c.OutPoint.TxId).ToHashSet();
+        var live = mempool.Funded.Where(c => !mined.Contains(c.OutPoint.TxId)).Select(c => c.OutPoint).ToHashSet();
+        mined.UnionWith(mempool.Spent.Where(c => !stored.Contains(c.OutPoint) && !live.Contains(c.OutPoint)).Select(c => c.SpentBy));
+        return mined.Count == 0
+            ? mempool
+            : new ScripthashMempool(
+                [.. mempool.Transactions.Where(t => !mined.Contains(t.TxId))],
+                [.. mempool.Funded.Where(c => !mined.Contains(c.OutPoint.TxId))],
+                [.. mempool.Spent.Where(c => !mined.Contains(c.SpentBy))]);
     }
 
     private async Task<byte[]> ListUnspentAsync(ParamReader p, CancellationToken ct)
@@ -330,7 +357,7 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
         var limit = _s.Info.MaxHistory;
         var coins = await _s.Store.GetCoinsByScripthashAsync(scripthash, limit + 1, ct).ConfigureAwait(false);
         var mempool = _s.Mempool.Current;
-        var funded = mempool.Get(ScripthashKeys.Of(scripthash))?.Funded ?? [];
+        var funded = (await MempoolOfAsync(scripthash, ct).ConfigureAwait(false))?.Funded ?? [];
         if (coins.Count + funded.Count > limit)
         {
             throw TooLarge(scripthash, limit);
@@ -388,7 +415,7 @@ public sealed partial class ElectrumMethodHandler : IElectrumMethodHandler
     {
         var limit = _s.Info.MaxHistory;
         var confirmed = await ConfirmedHistory.ReadAsync(_s.Store, _s.Mode, scripthash, limit, ct).ConfigureAwait(false);
-        var history = confirmed.TooLarge ? null : ScripthashHistory.Combine(confirmed.Entries, _s.Mempool.Current.Get(ScripthashKeys.Of(scripthash)));
+        var history = confirmed.TooLarge ? null : ScripthashHistory.Combine(confirmed.Entries, await MempoolOfAsync(scripthash, ct).ConfigureAwait(false));
         return history is null || history.Count > limit ? throw TooLarge(scripthash, limit) : history;
     }
 

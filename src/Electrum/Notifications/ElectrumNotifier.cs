@@ -26,6 +26,11 @@ public sealed partial class ElectrumNotifier
     private long _seq = -1;
     private ChainTip? _lastTip;
 
+    // Keys touched by a round that failed before its notifications went out: the change feed and the mempool
+    // report a change once, so they are carried into the next round instead of being lost.
+    private readonly HashSet<ulong> _unsent = [];
+    private bool _unsentEverything;
+
     /// <summary>Creates the notifier.</summary>
     public ElectrumNotifier(ChainStore store, MempoolTracker mempool, SubscriptionHub hub, HeaderCheckpointProver proofs, ILogger<ElectrumNotifier> logger)
     {
@@ -73,8 +78,8 @@ public sealed partial class ElectrumNotifier
     /// <summary>One round: chain changes, then the mempool; returns the number of notifications sent.</summary>
     public async Task<int> PollOnceAsync(CancellationToken cancellationToken)
     {
-        var touched = new HashSet<ulong>();
-        var everything = false;
+        var touched = _unsent;
+        var everything = _unsentEverything;
 
         if (_seq < 0)
         {
@@ -85,7 +90,7 @@ public sealed partial class ElectrumNotifier
             var page = await _store.GetChangesAsync(_seq, PageSize, cancellationToken).ConfigureAwait(false);
             if (page.MissedChanges)
             {
-                everything = true; // fell behind the feed's retention: recompute every subscription
+                everything = _unsentEverything = true; // fell behind the feed's retention: recompute every subscription
                 _proofs.InvalidateFrom(0);
                 _seq = page.LatestSeq;
                 break;
@@ -122,9 +127,12 @@ public sealed partial class ElectrumNotifier
             _lastTip = tip;
         }
 
-        return everything
+        var notified = everything
             ? await _hub.OnKeysTouchedAsync(null, cancellationToken).ConfigureAwait(false)
             : touched.Count == 0 ? 0 : await _hub.OnKeysTouchedAsync(touched, cancellationToken).ConfigureAwait(false);
+        touched.Clear();
+        _unsentEverything = false;
+        return notified;
     }
 
     [LoggerMessage(EventId = 301, Level = LogLevel.Warning, Message = "Electrum notifications paused: {Reason} (retrying)")]

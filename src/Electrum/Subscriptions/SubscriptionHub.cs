@@ -24,6 +24,8 @@ public sealed class SubscriptionHub
     private readonly HashSet<IElectrumSession> _headerSubscribers = [];
     private readonly Dictionary<ulong, Dictionary<Hash256, Subscription>> _byKey = [];
     private readonly Dictionary<IElectrumSession, HashSet<Hash256>> _bySession = [];
+    private const int MaxSubscribeAttempts = 5;
+    private long _rounds; // notification rounds started (under _gate)
 
     /// <summary>
     /// Creates a hub computing statuses with <paramref name="status"/>; every new scripthash of a session
@@ -89,40 +91,60 @@ public sealed class SubscriptionHub
         }
 
         string? status;
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            status = await _status(scripthash, cancellationToken).ConfigureAwait(false);
+            long round;
+            lock (_gate)
+            {
+                round = _rounds;
+            }
+            try
+            {
+                status = await _status(scripthash, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                if (isNew)
+                {
+                    _budget.Remove(session);
+                }
+                throw;
+            }
+            lock (_gate)
+            {
+                // A notification round that started while the status was computed did not see this subscription
+                // yet: its change might be missing from the status and would then never be notified. Compute again.
+                if (_rounds != round && attempt < MaxSubscribeAttempts)
+                {
+                    continue;
+                }
+                Register(session, scripthash, status, isNew);
+                return status;
+            }
         }
-        catch
+    }
+
+    // Under _gate.
+    private void Register(IElectrumSession session, Hash256 scripthash, string? status, bool isNew)
+    {
+        if (!_bySession.TryGetValue(session, out var mine))
         {
-            if (isNew)
-            {
-                _budget.Remove(session);
-            }
-            throw;
+            _bySession[session] = mine = [];
         }
-        lock (_gate)
+        if (!mine.Add(scripthash) && isNew)
         {
-            if (!_bySession.TryGetValue(session, out var mine))
-            {
-                _bySession[session] = mine = [];
-            }
-            if (!mine.Add(scripthash) && isNew)
-            {
-                _budget.Remove(session); // a concurrent subscribe of the same scripthash already paid
-            }
-            var key = ScripthashKeys.Of(scripthash);
-            if (!_byKey.TryGetValue(key, out var under))
-            {
-                _byKey[key] = under = [];
-            }
-            if (!under.TryGetValue(scripthash, out var subscription))
-            {
-                under[scripthash] = subscription = new Subscription(status);
-            }
-            subscription.Sessions.Add(session);
+            _budget.Remove(session); // a concurrent subscribe of the same scripthash already paid
         }
-        return status;
+        var key = ScripthashKeys.Of(scripthash);
+        if (!_byKey.TryGetValue(key, out var under))
+        {
+            _byKey[key] = under = [];
+        }
+        if (!under.TryGetValue(scripthash, out var subscription))
+        {
+            under[scripthash] = subscription = new Subscription(status);
+        }
+        subscription.Sessions.Add(session);
     }
 
     /// <summary>Removes one subscription; false when the session was not subscribed.</summary>
@@ -162,6 +184,7 @@ public sealed class SubscriptionHub
         List<(Hash256 Scripthash, Subscription Subscription)> affected = [];
         lock (_gate)
         {
+            _rounds++;
             IEnumerable<Dictionary<Hash256, Subscription>> groups = keys is null
                 ? _byKey.Values
                 : keys.Select(k => _byKey.GetValueOrDefault(k)).OfType<Dictionary<Hash256, Subscription>>();
@@ -174,7 +197,17 @@ public sealed class SubscriptionHub
         var notified = 0;
         foreach (var (scripthash, subscription) in affected)
         {
-            var status = await _status(scripthash, cancellationToken).ConfigureAwait(false);
+            string? status;
+            try
+            {
+                status = await _status(scripthash, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ElectrumRequestException)
+            {
+                // Its history grew past the server's limit: it has no status to send any more (its requests get
+                // the history-too-large error), and the other subscriptions of this round are still notified.
+                continue;
+            }
             IElectrumSession[] sessions;
             lock (_gate)
             {

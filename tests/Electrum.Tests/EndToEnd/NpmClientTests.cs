@@ -122,18 +122,21 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
         await fixture.WaitForSyncAsync();
         var pending = (await NodeView.ReadAsync(fixture)).ByScripthash[watch];
         Assert.Equal(paymentTxid, pending.Mempool.Single().TxHash);
-        await run.NotificationAsync("blockchain.scripthash.subscribe", p => p[0].GetString() == watch && p[1].GetString() == pending.Status(mode), Wait, context);
+        await run.NotificationAsync("blockchain.scripthash.subscribe", p => p[0].GetString() == watch && p[1].GetString() == pending.Status(mode), Wait, () => $"{context}; gateway warnings: {Warnings()}");
 
         var block = await fixture.MineOnlyAsync(paymentTxid);
         var minedHeight = view.TipHeight + 1;
-        await run.NotificationAsync("blockchain.headers.subscribe", p => p[0].GetProperty("height").GetInt32() == minedHeight, Wait, context);
+        await run.NotificationAsync("blockchain.headers.subscribe", p => p[0].GetProperty("height").GetInt32() == minedHeight, Wait, () => $"{context}; gateway warnings: {Warnings()}");
         await fixture.WaitForSyncAsync();
         var mined = (await NodeView.ReadAsync(fixture)).ByScripthash[watch];
         Assert.Equal(minedHeight, mined.FullHistory.Single().Height);
         Assert.Equal(block, await fixture.Node.Rpc.CallStringAsync("getblockhash", minedHeight));
-        await run.NotificationAsync("blockchain.scripthash.subscribe", p => p[0].GetString() == watch && p[1].GetString() == mined.Status(mode), Wait, context);
+        await run.NotificationAsync("blockchain.scripthash.subscribe", p => p[0].GetString() == watch && p[1].GetString() == mined.Status(mode), Wait, () => $"{context}; gateway warnings: {Warnings()}");
         await run.FinishAsync(Wait);
     }
+
+    private string Warnings() =>
+        string.Join(" | ", fixture.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).TakeLast(10).Select(e => $"{e.Category}: {e.Message}"));
 
     private async Task<string> HeaderHexAsync(int height) =>
         await fixture.Node.Rpc.CallStringAsync("getblockheader", await fixture.Node.Rpc.CallStringAsync("getblockhash", height), false);
@@ -144,6 +147,7 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
         private readonly Process _process;
         private readonly Channel<JsonElement> _lines = Channel.CreateUnbounded<JsonElement>();
         private readonly List<string> _stderr = [];
+        private readonly List<JsonElement> _received = [];
         private readonly Task _reader;
 
         private DriverRun(Process process)
@@ -200,10 +204,18 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
             return line;
         }
 
-        /// <summary>Waits for a notification of <paramref name="method"/> whose params match (skipping others).</summary>
-        public async Task NotificationAsync(string method, Func<JsonElement, bool> match, TimeSpan timeout, string context)
+        /// <summary>
+        /// Waits for a notification of <paramref name="method"/> whose params match, among all received so far and
+        /// those to come: a block's status notification may arrive before or after its header notification.
+        /// </summary>
+        public async Task NotificationAsync(string method, Func<JsonElement, bool> match, TimeSpan timeout, Func<string> context)
         {
-            var seen = new List<string>();
+            bool Matches(JsonElement n) => n.GetProperty("method").GetString() == method && match(n.GetProperty("params"));
+            if (_received.Any(Matches))
+            {
+                return;
+            }
+            var seen = _received.Select(n => n.GetRawText()).ToList();
             var deadline = DateTime.UtcNow + timeout;
             while (true)
             {
@@ -215,11 +227,12 @@ public sealed class NpmClientTests(LiveGatewayFixture fixture)
                 }
                 catch (InvalidOperationException e)
                 {
-                    throw new InvalidOperationException($"{context}: no matching {method} notification; saw [{string.Join(", ", seen)}]", e);
+                    throw new InvalidOperationException($"{context()}: no matching {method} notification; saw [{string.Join(", ", seen)}]", e);
                 }
                 var notification = line.GetProperty("notification");
+                _received.Add(notification);
                 seen.Add(notification.GetRawText());
-                if (notification.GetProperty("method").GetString() == method && match(notification.GetProperty("params")))
+                if (Matches(notification))
                 {
                     return;
                 }

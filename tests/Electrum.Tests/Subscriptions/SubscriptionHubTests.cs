@@ -136,4 +136,29 @@ public class SubscriptionHubTests
 
         Assert.Equal([("blockchain.headers.subscribe", """[{"height":7,"hex":"01ff"}]""")], a.Notifications);
     }
+
+    [Fact]
+    public async Task A_change_notified_while_a_subscription_computes_its_status_is_not_lost()
+    {
+        var sh = Sh(9);
+        var slowFirst = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var current = "before";
+        var calls = 0;
+        var hub = new SubscriptionHub(
+            (_, _) => Interlocked.Increment(ref calls) == 1 ? slowFirst.Task : Task.FromResult<string?>(current),
+            new SubscriptionBudget(new ElectrumLimits()));
+        var session = new RecordingSession(1);
+
+        // The subscription's status is computed from the state before a payment ...
+        var subscribing = hub.SubscribeAsync(session, sh, CancellationToken.None);
+        // ... the payment lands and its round runs before the subscription is registered ...
+        current = "after";
+        await hub.OnKeysTouchedAsync([ScripthashKeys.Of(sh)], CancellationToken.None);
+        slowFirst.SetResult("before");
+        var answer = await subscribing;
+
+        // ... so the client must get "after" as its answer, not be left with "before" and no notification to come.
+        Assert.Equal("after", answer);
+        Assert.Empty(session.Notifications);
+    }
 }

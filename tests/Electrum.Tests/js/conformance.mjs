@@ -21,7 +21,10 @@ export async function run(adapter) {
   try {
     const client = await adapter.connect(config);
     const r = { version: client.negotiated };
-    client.onNotification((method, params) => out({ notification: { method, params } }));
+    client.onNotification((method, params) => {
+      process.stderr.write(`${new Date().toISOString()} notification ${method}\n`);
+      out({ notification: { method, params } });
+    });
 
     r.features = await client.request('server.features');
     r.banner = await client.request('server.banner');
@@ -46,6 +49,7 @@ export async function run(adapter) {
     r.tip = await client.subscribe('blockchain.headers.subscribe');
     r.watchStatus = await client.subscribe('blockchain.scripthash.subscribe', config.watch);
     out({ results: r });
+    process.stderr.write(`${new Date().toISOString()} results sent\n`);
 
     const stdin = createInterface({ input: process.stdin });
     for await (const line of stdin) {

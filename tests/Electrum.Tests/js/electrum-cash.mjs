@@ -13,6 +13,10 @@ await run({
     client.connection.on('version', (v) => {
       negotiated = v.error ? { error: v.error } : [v.software, v.protocol];
     });
+    // Connection events go to stderr: the C# test shows them when a run fails.
+    for (const event of ['connected', 'disconnected']) {
+      client.on(event, () => process.stderr.write(`${new Date().toISOString()} ${event}\n`));
+    }
     await client.connect();
     let forward = () => {};
     const pending = [];

@@ -11,7 +11,7 @@ const unwrap = (value) => (value && typeof value === 'object' && !Array.isArray(
 
 await run({
   async connect(config) {
-    const client = new ElectrumClient(config.port, config.host, config.transport, undefined, { onLog: () => {}, onError: () => {} });
+    const client = new ElectrumClient(config.port, config.host, config.transport, undefined, { onLog: (text) => process.stderr.write(`${text}\n`), onError: (e) => process.stderr.write(`error: ${e}\n`), onClose: () => process.stderr.write('closed\n') });
     // maxRetry 0 and no callback: no reconnection when the test closes the connection.
     await client.initElectrum({ client: 'coinshard-conformance', version: config.version }, { retryPeriod: 100000, maxRetry: 0, pingPeriod: 100000, callback: () => {} });
     return {
