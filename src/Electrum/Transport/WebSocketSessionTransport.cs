@@ -154,7 +154,14 @@ internal sealed class WebSocketSessionTransport(WebSocket socket, Action abortCo
     {
         StopReading();
         socket.Abort();
-        abortConnection();
+        try
+        {
+            abortConnection();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request already ended (its HttpContext is disposed): the connection is gone, as wanted.
+        }
     }
 
     public void Dispose()
