@@ -12,7 +12,7 @@ namespace Coinshard.Electrum.Mempool;
 
 /// <summary>What one refresh changed.</summary>
 /// <param name="Added">Transactions newly tracked.</param>
-/// <param name="Removed">Transactions that left the mempool (confirmed, evicted or replaced).</param>
+/// <param name="Removed">Transactions that left the view (confirmed, evicted or replaced).</param>
 /// <param name="Unresolved">Transactions whose inputs could not be resolved yet (retried next time).</param>
 /// <param name="TouchedKeys">Scripthash keys whose mempool view changed: their status must be recomputed.</param>
 public sealed record MempoolRefresh(int Added, int Removed, int Unresolved, IReadOnlyCollection<ulong> TouchedKeys);
@@ -20,7 +20,7 @@ public sealed record MempoolRefresh(int Added, int Removed, int Unresolved, IRea
 /// <summary>
 /// Follows a backend's mempool by polling: fetches new transactions, resolves what they spend from
 /// the UTXO index and from each other, and publishes an immutable <see cref="MempoolSnapshot"/> per
-/// refresh. One per currency; <see cref="RefreshAsync"/> must not run concurrently with itself.
+/// refresh. One per currency; <see cref="RefreshAsync(CancellationToken)"/> must not run concurrently with itself.
 /// </summary>
 /// <remarks>
 /// The snapshot is rebuilt from the tracked transactions on every refresh (cheap next to the RPC
@@ -34,6 +34,9 @@ public sealed class MempoolTracker
     public delegate Task<IReadOnlyList<StoredCoin>> CoinLookup(IReadOnlyCollection<OutPoint> outPoints, CancellationToken cancellationToken);
 
     private const int FetchConcurrency = 8;
+
+    // A departed transaction is kept at most this long even if the index tip never moves (a stalled index).
+    private static readonly TimeSpan MaxRetention = TimeSpan.FromMinutes(10);
 
     private readonly Network _network;
     private readonly IMempoolSource _mempool;
@@ -59,8 +62,17 @@ public sealed class MempoolTracker
     /// <summary>The latest snapshot (safe from any thread).</summary>
     public MempoolSnapshot Current => _current;
 
-    /// <summary>Polls the backend once and publishes a new snapshot.</summary>
-    public async Task<MempoolRefresh> RefreshAsync(CancellationToken cancellationToken = default)
+    /// <summary>Polls the backend once and publishes a new snapshot; a transaction that left the mempool leaves the view at once.</summary>
+    public Task<MempoolRefresh> RefreshAsync(CancellationToken cancellationToken = default) => RefreshAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Polls the backend once and publishes a new snapshot. <paramref name="indexTip"/> is the index's tip hash read just
+    /// before: a transaction that left the node's mempool while none of its outputs is in the index yet (mined in a block
+    /// the index has not connected) stays in the view until the index tip moves, so that it never vanishes from a
+    /// wallet's view in between. One that a present transaction conflicts with (replaced), or whose outputs the index
+    /// already holds (confirmed and indexed), leaves at once. Null: every departure leaves at once.
+    /// </summary>
+    public async Task<MempoolRefresh> RefreshAsync(Hash256? indexTip, CancellationToken cancellationToken)
     {
         var entries = await _mempool.GetMempoolEntriesAsync(cancellationToken).ConfigureAwait(false);
         var present = new Dictionary<Hash256, MempoolEntry>(entries.Count);
@@ -68,27 +80,100 @@ public sealed class MempoolTracker
         {
             present[entry.Txid] = entry;
         }
-
-        var touched = new HashSet<ulong>();
-        var removed = 0;
-        foreach (var txid in _txs.Keys.Where(t => !present.ContainsKey(t)).ToList())
-        {
-            touched.UnionWith(_txs[txid].Keys ?? []);
-            _txs.Remove(txid);
-            removed++;
-        }
         _ignored.IntersectWith(present.Keys);
 
         var added = await FetchNewAsync(present, cancellationToken).ConfigureAwait(false);
         foreach (var (txid, tracked) in _txs)
         {
-            tracked.Entry = present[txid];
+            if (present.TryGetValue(txid, out var entry))
+            {
+                tracked.Entry = entry;
+                tracked.DepartedAt = null; // back (a reorg returned it)
+            }
+        }
+
+        var touched = new HashSet<ulong>();
+        var removed = 0;
+        foreach (var txid in await DepartingAsync(present, indexTip, cancellationToken).ConfigureAwait(false))
+        {
+            touched.UnionWith(_txs[txid].Keys ?? []);
+            _txs.Remove(txid);
+            removed++;
         }
 
         await ResolvePrevOutsAsync(cancellationToken).ConfigureAwait(false);
         var snapshot = Build(touched, out var unresolved);
         _current = snapshot;
         return new MempoolRefresh(added, removed, unresolved, touched);
+    }
+
+    /// <summary>The tracked transactions absent from the node's mempool that leave the view now (see <see cref="RefreshAsync(Hash256?, CancellationToken)"/>).</summary>
+    private async Task<HashSet<Hash256>> DepartingAsync(Dictionary<Hash256, MempoolEntry> present, Hash256? indexTip, CancellationToken cancellationToken)
+    {
+        var leaving = new HashSet<Hash256>();
+        var candidates = new List<TrackedTx>();
+        var now = DateTime.UtcNow;
+        foreach (var tracked in _txs.Values)
+        {
+            if (present.ContainsKey(tracked.TxId))
+            {
+                continue;
+            }
+            if (indexTip is not { } tip)
+            {
+                leaving.Add(tracked.TxId);
+            }
+            else if (tracked.DepartedAt is null)
+            {
+                candidates.Add(tracked);
+            }
+            else if (tracked.DepartedAt != tip || now - tracked.DepartedSince > MaxRetention)
+            {
+                leaving.Add(tracked.TxId); // the index moved on: it holds the transaction now, or it was evicted
+            }
+        }
+        if (candidates.Count == 0)
+        {
+            return leaving;
+        }
+
+        // Replaced: a present transaction spends one of its inputs; and so are its descendants.
+        var spentByPresent = _txs.Values.Where(t => present.ContainsKey(t.TxId)).SelectMany(t => t.Tx.Inputs).Select(i => i.PrevOut).ToHashSet();
+        var conflicted = new HashSet<Hash256>(candidates.Where(c => c.Tx.Inputs.Any(i => spentByPresent.Contains(i.PrevOut))).Select(c => c.TxId));
+        for (var grew = conflicted.Count > 0; grew;)
+        {
+            grew = false;
+            foreach (var c in candidates)
+            {
+                if (!conflicted.Contains(c.TxId) && c.Tx.Inputs.Any(i => conflicted.Contains(i.PrevOut.TxId)))
+                {
+                    grew = conflicted.Add(c.TxId) || grew;
+                }
+            }
+        }
+        leaving.UnionWith(conflicted);
+
+        // Confirmed and already indexed: its outputs are in the index.
+        var remaining = candidates.Where(c => !conflicted.Contains(c.TxId)).ToList();
+        var outputs = remaining.SelectMany(c => Enumerable.Range(0, c.Tx.Outputs.Count)
+            .Where(i => !ScriptClassifier.IsUnspendable(c.Tx.Outputs[i].ScriptPubKey.Span))
+            .Select(i => new OutPoint(c.TxId, (uint)i))).ToHashSet();
+        var indexed = outputs.Count == 0
+            ? []
+            : (await _lookup(outputs, cancellationToken).ConfigureAwait(false)).Select(c => c.OutPoint.TxId).ToHashSet();
+        foreach (var c in remaining)
+        {
+            if (indexed.Contains(c.TxId))
+            {
+                leaving.Add(c.TxId);
+            }
+            else
+            {
+                c.DepartedAt = indexTip;
+                c.DepartedSince = now;
+            }
+        }
+        return leaving;
     }
 
     private async Task<int> FetchNewAsync(Dictionary<Hash256, MempoolEntry> present, CancellationToken cancellationToken)
@@ -286,5 +371,11 @@ public sealed class MempoolTracker
 
         /// <summary>Keys touched when last built; null until first resolved.</summary>
         public HashSet<ulong>? Keys { get; set; }
+
+        /// <summary>The index tip when it left the node's mempool unindexed (kept in the view until the tip moves); null while present.</summary>
+        public Hash256? DepartedAt { get; set; }
+
+        /// <summary>When it left the node's mempool (bounds how long it is kept).</summary>
+        public DateTime DepartedSince { get; set; }
     }
 }

@@ -114,7 +114,8 @@ public sealed partial class ElectrumNotifier
 
         // The mempool first: a wallet that hears of a block asks at once, and the mined transactions must by
         // then have left the mempool view (else they count twice, confirmed and unconfirmed).
-        var refresh = await _mempool.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        // With the index tip: a transaction mined in a block the index has not connected yet stays in the view.
+        var refresh = await _mempool.RefreshAsync(tip?.Hash, cancellationToken).ConfigureAwait(false);
         touched.UnionWith(refresh.TouchedKeys);
 
         // Header subscribers get the new tip once per tip change (a same-height reorg is a change too).

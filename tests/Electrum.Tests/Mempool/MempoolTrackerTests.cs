@@ -201,6 +201,71 @@ public sealed class MempoolTrackerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_transaction_mined_before_the_index_connects_its_block_stays_in_view_until_the_index_tip_moves()
+    {
+        var a = await _node.NewAddressAsync(AddressKind.Bech32);
+        var b = await _node.NewAddressAsync(AddressKind.Legacy);
+        var keyA = await KeyOfAddressAsync(a);
+        var keyB = await KeyOfAddressAsync(b);
+        var unindexed = new HashSet<Hash256>(); // transactions of the block the index has not connected yet
+        var tracker = new MempoolTracker(Network.LitecoinRegtest, _backend, _backend,
+            (outPoints, ct) => LookupThroughNodeAsync([.. outPoints.Where(o => !unindexed.Contains(o.TxId))], ct), NullLogger.Instance);
+        var indexTip = Hash256.Parse(await _node.Rpc.CallStringAsync("getbestblockhash"));
+
+        var parent = await _node.SendAsync(a, 300_000_000);
+        var child = await SpendAsync(await FindOutputAsync(parent, a), b, 299_990_000);
+        await tracker.RefreshAsync(indexTip, CancellationToken.None);
+        Assert.Equal(299_990_000, tracker.Current.Get(keyB)!.BalanceDelta);
+
+        // Mined, but the index is still at its old tip: the wallet keeps seeing both as unconfirmed, not nothing.
+        unindexed.UnionWith([Hash256.Parse(parent), Hash256.Parse(child)]);
+        await _node.MineAsync(1);
+        var lagging = await tracker.RefreshAsync(indexTip, CancellationToken.None);
+        Assert.Equal(0, lagging.Removed);
+        Assert.Empty(lagging.TouchedKeys);
+        Assert.Equal([parent, child], tracker.Current.Get(keyA)!.Transactions.Select(t => t.TxId.ToString()));
+        Assert.Equal(299_990_000, tracker.Current.Get(keyB)!.BalanceDelta);
+
+        // The index connects the block: its tip moves and both leave the view, their keys touched.
+        unindexed.Clear();
+        var connected = await tracker.RefreshAsync(Hash256.Parse(await _node.Rpc.CallStringAsync("getbestblockhash")), CancellationToken.None);
+        Assert.Equal(2, connected.Removed);
+        Assert.Contains(keyA, connected.TouchedKeys);
+        Assert.Contains(keyB, connected.TouchedKeys);
+        Assert.Null(tracker.Current.Get(keyA));
+        Assert.Null(tracker.Current.Get(keyB));
+    }
+
+    [Fact]
+    public async Task A_departed_transaction_whose_outputs_are_indexed_or_that_was_replaced_leaves_at_once_even_if_the_tip_did_not_move()
+    {
+        var a = await _node.NewAddressAsync(AddressKind.Bech32);
+        var b = await _node.NewAddressAsync(AddressKind.Bech32);
+        var keyB = await KeyOfAddressAsync(b);
+        var funding = await _node.SendAsync(a, 100_000_000);
+        await _node.MineAsync(1);
+        var coin = await FindOutputAsync(funding, a);
+        var tracker = NewTracker();
+        var staleTip = Hash256.Parse(await _node.Rpc.CallStringAsync("getbestblockhash"));
+
+        // Replaced: the replacement spends the same coin, so the original cannot be waiting for a block.
+        var original = await SpendAsync(coin, b, 99_990_000, replaceable: true);
+        await tracker.RefreshAsync(staleTip, CancellationToken.None);
+        var replacement = await SpendAsync(coin, b, 99_900_000, replaceable: true);
+        var replaced = await tracker.RefreshAsync(staleTip, CancellationToken.None);
+        Assert.Equal(1, replaced.Removed);
+        Assert.Equal(replacement, tracker.Current.Get(keyB)!.Transactions.Single().TxId.ToString());
+        Assert.NotEqual(original, replacement);
+
+        // Mined, and the index already holds its outputs (its tip read before the block reached it): it leaves.
+        await _node.MineAsync(1);
+        var mined = await tracker.RefreshAsync(staleTip, CancellationToken.None);
+        Assert.Equal(1, mined.Removed);
+        Assert.Contains(keyB, mined.TouchedKeys);
+        Assert.Null(tracker.Current.Get(keyB));
+    }
+
+    [Fact]
     public void Canonical_order_puts_height_zero_first_then_txid_as_display_hex()
     {
         // The status example of the protocol specification (protocol-basics, "Status Example").
