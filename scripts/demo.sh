@@ -70,6 +70,7 @@ say "coinshard run (SQLite in $demo/coinshard, Electrum TCP 127.0.0.1:$electrum_
 coinshard run --data-dir "$demo/coinshard" --network litecoin-regtest \
   --rpc-url "http://127.0.0.1:$rpc_port/" --rpc-cookie "$demo/litecoind/regtest/.cookie" \
   --electrum-tcp-port "$electrum_port" --admin-port "$admin_port" \
+  --set Coinshard:Currencies:litecoin:Electrum:BindAddress=127.0.0.1 \
   --set Coinshard:Currencies:litecoin:Electrum:Tls:Port=0 \
   --set Coinshard:Currencies:litecoin:Electrum:WebSocket:Port=0 \
   --set Coinshard:Currencies:litecoin:Electrum:SecureWebSocket:Port=0 \
