@@ -67,7 +67,8 @@ dotnet build src/Cli -c Release --verbosity quiet -nologo >/dev/null
 coinshard() { dotnet "$root/src/Cli/bin/Release/net10.0/coinshard.dll" "$@"; }
 
 say "coinshard run (SQLite in $demo/coinshard, Electrum TCP 127.0.0.1:$electrum_port, admin 127.0.0.1:$admin_port)"
-coinshard run --data-dir "$demo/coinshard" --network litecoin-regtest \
+# Started directly (not through the function) so that $! is the process itself and cleanup can stop it.
+dotnet "$root/src/Cli/bin/Release/net10.0/coinshard.dll" run --data-dir "$demo/coinshard" --network litecoin-regtest \
   --rpc-url "http://127.0.0.1:$rpc_port/" --rpc-cookie "$demo/litecoind/regtest/.cookie" \
   --electrum-tcp-port "$electrum_port" --admin-port "$admin_port" \
   --set Coinshard:Currencies:litecoin:Electrum:BindAddress=127.0.0.1 \
