@@ -4,8 +4,6 @@ using Coinshard.Chain.Blocks;
 using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
 
-using Org.BouncyCastle.Crypto.Generators;
-
 namespace Coinshard.Chain.ProofOfWork;
 
 /// <summary>
@@ -48,8 +46,9 @@ public static class ProofOfWorkValidator
     /// <summary>Litecoin's scrypt_1024_1_1_256: the 80 header bytes are both password and salt.</summary>
     public static Hash256 ScryptHash(ReadOnlySpan<byte> header)
     {
-        var bytes = header.ToArray();
-        return new Hash256(SCrypt.Generate(bytes, bytes, 1024, 1, 1, 32));
+        Span<byte> hash = stackalloc byte[Hash256.Size];
+        Scrypt1024.Hash(header, header, hash);
+        return new Hash256(hash);
     }
 
     /// <summary>

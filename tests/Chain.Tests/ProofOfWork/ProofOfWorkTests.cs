@@ -90,6 +90,34 @@ public class ProofOfWorkTests
         Assert.False(ProofOfWorkValidator.CheckProofOfWork(header, Network.BitcoinMainnet));
     }
 
+    [Theory]
+    [InlineData(80)]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(64)]
+    [InlineData(65)]
+    [InlineData(200)]
+    public void Scrypt_1024_1_1_equals_the_general_bouncycastle_scrypt(int length)
+    {
+        // BouncyCastle's general RFC 7914 implementation is the independent reference for our specialised one.
+        var random = new Random(length + 1);
+        for (var i = 0; i < 40; i++)
+        {
+            var password = new byte[length];
+            var salt = new byte[i % 2 == 0 ? length : 80];
+            random.NextBytes(password);
+            random.NextBytes(salt);
+            if (i % 2 == 0)
+            {
+                salt = password; // Litecoin's use: the header is both
+            }
+            var ours = new byte[32];
+            Scrypt1024.Hash(password, salt, ours);
+            Assert.Equal(Org.BouncyCastle.Crypto.Generators.SCrypt.Generate(password, salt, 1024, 1, 1, 32), ours);
+        }
+        Assert.Throws<ArgumentException>(() => Scrypt1024.Hash([1, 2, 3], [1, 2, 3], new byte[31]));
+    }
+
     [Fact]
     public void Targets_that_are_negative_zero_overflowing_or_above_the_limit_fail()
     {
