@@ -1,5 +1,6 @@
 using Coinshard.Indexing.Tests.Support;
 using Coinshard.Storage;
+using Coinshard.TestSupport;
 
 using Xunit;
 

@@ -1,3 +1,5 @@
+using Coinshard.TestSupport;
+
 namespace Coinshard.Integration.Tests.Support;
 
 /// <summary>The engines a scenario indexes into at once (one <c>coinshard run</c> process each, on the same node).</summary>
