@@ -107,11 +107,11 @@ public sealed class RouterFailoverTests
         Assert.Equal(b.Name, router.GetStatus().LastAnsweredBy[nameof(IFeeEstimator.GetRelayFeeAsync)]);
 
         await pair.Preferred.StartAgainAsync();
+        // The probe closes the circuit, then logs "back in service" (103): wait for both.
         await Eventually.TrueAsync(
-            () => router.GetStatus().Of(a).Circuit == CircuitState.Closed,
-            "a probe has found the restarted node and returned it to service");
+            () => router.GetStatus().Of(a).Circuit == CircuitState.Closed && logs.Entries.Any(l => l.EventId.Id == 103),
+            "a probe has found the restarted node, returned it to service and said so");
         Assert.True(router.GetStatus().Of(a).Probes >= 1);
-        Assert.Contains(logs.Entries, l => l.EventId.Id == 103); // "back in service"
 
         // Back in service: preferred again for ordinary calls...
         await router.GetRelayFeeAsync();
