@@ -28,6 +28,10 @@ internal sealed class SqliteBackend : StoreBackend
 {
     private const int LoadRowsPerStatement = 64;
 
+    /// <summary>cache_size values (negative: KiB) of the writer and of a snapshot load's index build.</summary>
+    private const int WriterCacheKiB = -65536;
+    private const int IndexBuildCacheKiB = -1024;
+
     private readonly string _connectionString;
     private readonly string _path;
     private readonly SemaphoreSlim _writerGate = new(1, 1);
@@ -75,7 +79,7 @@ internal sealed class SqliteBackend : StoreBackend
             pragmas.CommandText =
                 $"PRAGMA busy_timeout = {(long)Options.BusyTimeout.TotalMilliseconds}; " +
                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; " +
-                "PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536;";
+                $"PRAGMA cache_size = {WriterCacheKiB}; PRAGMA temp_store = MEMORY; PRAGMA wal_autocheckpoint = 65536;";
             await pragmas.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             // The v2 migration computes coin ids from v1 rows in SQL.
             writer.CreateFunction(
@@ -200,7 +204,10 @@ internal sealed class SqliteBackend : StoreBackend
     public override async Task<IAsyncDisposable> BeginIndexBuildAsync(CancellationToken ct)
     {
         // The writer keeps temporary data in memory; an index build must sort in files (bounded memory), on two threads.
-        await RunPragmasAsync("PRAGMA temp_store = FILE; PRAGMA threads = 2;", ct).ConfigureAwait(false);
+        // The sorter sizes its in-memory runs from cache_size: with the writer's 64 MiB cache each run is a long
+        // linked list merge-sorted far outside the CPU caches; 1 MiB runs sort in cache and merge from the files,
+        // which halves the build (10.7 s to 4-5 s for 10 M coins) and its memory (415 to 222 MiB peak RSS).
+        await RunPragmasAsync($"PRAGMA temp_store = FILE; PRAGMA threads = 2; PRAGMA cache_size = {IndexBuildCacheKiB};", ct).ConfigureAwait(false);
         return new IndexBuild(this);
     }
 
@@ -233,7 +240,7 @@ internal sealed class SqliteBackend : StoreBackend
         public async ValueTask DisposeAsync()
         {
             // Back to the writer's settings; then shrink the WAL the build grew (best effort: readers may hold it).
-            await owner.RunPragmasAsync("PRAGMA temp_store = MEMORY; PRAGMA threads = 0; PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None).ConfigureAwait(false);
+            await owner.RunPragmasAsync($"PRAGMA temp_store = MEMORY; PRAGMA threads = 0; PRAGMA cache_size = {WriterCacheKiB}; PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None).ConfigureAwait(false);
         }
     }
 
