@@ -1,4 +1,5 @@
 using Coinshard.Chain.Blocks;
+using Coinshard.Chain.Hashing;
 using Coinshard.Chain.Networks;
 using Coinshard.Chain.Scripts;
 
@@ -107,9 +108,21 @@ internal static class ChainBenchmarks
         }, Measure.Budget(options, 3));
         GC.KeepAlive(sink);
         var parallel = MeasureParallel(scripts, Measure.Budget(options, 3));
+
+        // The same scripts packed end to end and hashed as one batch (Sha256Batch: eight lanes per vector).
+        var packed = scripts.SelectMany(s => s).ToArray();
+        var ends = new int[scripts.Length];
+        for (int i = 0, end = 0; i < scripts.Length; i++)
+        {
+            end += scripts[i].Length;
+            ends[i] = end;
+        }
+        var digests = new byte[scripts.Length * 32];
+        var batched = Measure.Repeat(() => Sha256Batch.Compute(packed, ends, digests), Measure.Budget(options, 3));
         return
         [
             new("scripthashes per second (1 thread)", run.PerSecond(scripts.Length), "1/s"),
+            new($"scripthashes per second, batched (1 thread, {(Sha256Batch.IsVectorized ? "8 lanes" : "not vectorized")})", batched.PerSecond(scripts.Length), "1/s"),
             new($"scripthashes per second ({Environment.ProcessorCount} threads)", parallel, "1/s"),
             new("allocated per scripthash", run.AllocatedPerIteration / scripts.Length, "bytes"),
         ];

@@ -226,6 +226,11 @@ public static class SnapshotLoader
     private static async Task HashAsync(ChannelReader<Job> work, long dustLimit, CancellationToken ct)
     {
         var scratch = new byte[ScriptCompression.MaxTemplateScriptSize];
+        // The batch's kept scripts end to end, hashed together (eight at a time in vector lanes).
+        var scripts = new byte[64 * 1024];
+        int[] kept = [], ends = [];
+        byte[] digests = [];
+        Hash256[] hashes = [];
         await foreach (var job in work.ReadAllAsync(ct).ConfigureAwait(false))
         {
             try
@@ -233,18 +238,35 @@ public static class SnapshotLoader
                 var batch = job.Input;
                 var values = batch.Values;
                 var heights = batch.Heights;
+                if (kept.Length < batch.Count)
+                {
+                    (kept, ends, digests, hashes) = (new int[batch.Count], new int[batch.Count], new byte[batch.Count * 32], new Hash256[batch.Count]);
+                }
                 var n = 0;
+                var used = 0;
                 long skipped = 0;
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    var value = values[i];
-                    if (value < dustLimit)
+                    if (values[i] < dustLimit)
                     {
                         skipped++;
                         continue;
                     }
-                    var key = ScripthashKeys.Of(ElectrumScripthash.Compute(batch.GetScript(i, scratch)));
-                    job.Output[n++] = new StoreCoin(batch.GetOutPoint(i), key, value, heights[i], batch.IsCoinbase(i));
+                    var script = batch.GetScript(i, scratch);
+                    if (used + script.Length > scripts.Length)
+                    {
+                        Array.Resize(ref scripts, Math.Max(scripts.Length * 2, used + script.Length));
+                    }
+                    script.CopyTo(scripts.AsSpan(used));
+                    used += script.Length;
+                    ends[n] = used;
+                    kept[n++] = i;
+                }
+                ElectrumScripthash.ComputeBatch(scripts.AsSpan(0, used), ends.AsSpan(0, n), digests, hashes);
+                for (var j = 0; j < n; j++)
+                {
+                    var i = kept[j];
+                    job.Output[j] = new StoreCoin(batch.GetOutPoint(i), ScripthashKeys.Of(hashes[j]), values[i], heights[i], batch.IsCoinbase(i));
                 }
                 job.Count = n;
                 job.Skipped = skipped;
