@@ -103,14 +103,22 @@ internal static class ElectrumLoadBenchmark
         {
             foreach (var depth in new[] { 8, 1 })
             {
+                var serverCpu = child.ProcessorTime;
+                var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
                 var result = await LoadAsync(child.Port, $"blockchain.scripthash.{method}", scripthashes, depth, duration);
+                // CPU per answered request (warm-up included): less sensitive than rates to a busy neighbour on a shared host.
+                var answered = result.Answered;
+                var serverMicros = (child.ProcessorTime - serverCpu).TotalMicroseconds / answered;
+                var clientMicros = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalMicroseconds / answered;
                 var label = $"{method}, {Connections} connections × {depth} in flight";
+                metrics.Add(new($"{label}: server CPU per request", serverMicros, "µs"));
+                metrics.Add(new($"{label}: client CPU per request", clientMicros, "µs"));
                 metrics.Add(new($"{label}: requests/s", result.Rate, "1/s"));
                 metrics.Add(new($"{label}: p50 latency", result.P50, "ms"));
                 metrics.Add(new($"{label}: p99 latency", result.P99, "ms"));
                 var reference = Reference[(method, depth)];
                 Console.WriteLine(
-                    $"  {label}: {result.Rate:N0}/s, p50 {result.P50:F2} ms, p99 {result.P99:F2} ms, {result.Errors} errors " +
+                    $"  {label}: {result.Rate:N0}/s, p50 {result.P50:F2} ms, p99 {result.P99:F2} ms, server {serverMicros:F1} µs CPU/request, client {clientMicros:F1}, {result.Errors} errors " +
                     $"(reference {reference.Rate:N0}/s{(double.IsNaN(reference.P99) ? "" : $", p99 {reference.P99} ms")})");
                 if (result.Errors > 0)
                 {
@@ -160,7 +168,8 @@ internal static class ElectrumLoadBenchmark
         return [.. seen.Select(h => h.ToString())];
     }
 
-    private sealed record LoadResult(double Rate, double P50, double P99, long Errors);
+    /// <param name="Answered">Every answer received, warm-up included.</param>
+    private sealed record LoadResult(double Rate, double P50, double P99, long Errors, long Answered);
 
     private static async Task<LoadResult> LoadAsync(int port, string method, IReadOnlyList<string> scripthashes, int depth, TimeSpan duration)
     {
@@ -174,10 +183,10 @@ internal static class ElectrumLoadBenchmark
         Array.Sort(latencies);
         var count = results.Sum(r => r.Latencies.Count);
         double Percentile(double p) => latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))] * 1000.0 / Stopwatch.Frequency;
-        return new LoadResult(count / duration.TotalSeconds, Percentile(0.50), Percentile(0.99), results.Sum(r => r.Errors));
+        return new LoadResult(count / duration.TotalSeconds, Percentile(0.50), Percentile(0.99), results.Sum(r => r.Errors), results.Sum(r => r.Answered));
     }
 
-    private sealed record ConnectionResult(List<long> Latencies, long Errors);
+    private sealed record ConnectionResult(List<long> Latencies, long Errors, long Answered);
 
     private static async Task<ConnectionResult> ConnectionAsync(int port, string method, IReadOnlyList<string> scripthashes, int depth, int seed, long measureFrom, long stopAt)
     {
@@ -189,6 +198,7 @@ internal static class ElectrumLoadBenchmark
         await reader.ReadLinesAsync(1, null, 0);
         var latencies = new List<long>();
         long errors = 0;
+        long answered = 0;
         var window = new StringBuilder();
         var id = 1;
         while (Stopwatch.GetTimestamp() < stopAt)
@@ -203,8 +213,9 @@ internal static class ElectrumLoadBenchmark
             await socket.SendAsync(Encoding.UTF8.GetBytes(window.ToString()));
             var measuring = sent >= measureFrom;
             errors += await reader.ReadLinesAsync(depth, measuring ? latencies : null, sent);
+            answered += depth;
         }
-        return new ConnectionResult(latencies, errors);
+        return new ConnectionResult(latencies, errors, answered);
     }
 
     /// <summary>Reads answer lines from the socket, noting each one's arrival and counting errors.</summary>
@@ -260,6 +271,15 @@ internal static class ElectrumLoadBenchmark
         }
 
         public int Port { get; }
+
+        public TimeSpan ProcessorTime
+        {
+            get
+            {
+                _process.Refresh();
+                return _process.TotalProcessorTime;
+            }
+        }
 
         public static async Task<GatewayChild> StartAsync(string database, LitecoindNode node)
         {
