@@ -117,7 +117,12 @@ public sealed partial class ElectrumServer : IAsyncDisposable
         builder.Services.TryAdd(ServiceDescriptor.Singleton(typeof(ILogger<>), typeof(Logger<>)));
         builder.Services.AddSingleton(new ElectrumConnectionHandler(context));
         // The connection's input pipe must hold one whole line plus the byte that proves it too long.
-        builder.WebHost.UseSockets(o => o.MaxReadBufferSize = Math.Max(1024 * 1024, (long)options.Limits.MaxLineBytes + 64 * 1024));
+        builder.WebHost.UseSockets(o =>
+        {
+            o.MaxReadBufferSize = Math.Max(1024 * 1024, (long)options.Limits.MaxLineBytes + 64 * 1024);
+            // A buffer kept between messages saves a zero-byte receive per request (see KeepReceiveBuffers).
+            o.WaitForDataBeforeAllocatingBuffer = !options.KeepReceiveBuffers;
+        });
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

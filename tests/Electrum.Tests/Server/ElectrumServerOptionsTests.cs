@@ -23,6 +23,7 @@ public class ElectrumServerOptionsTests
         Assert.Equal("*", options.BindAddress);
         Assert.Equal(1_000_000, options.Limits.MaxLineBytes);
         Assert.Equal(("1.4", "1.6"), (options.ProtocolMin, options.ProtocolMax));
+        Assert.True(options.KeepReceiveBuffers);
     }
 
     [Fact]
@@ -36,7 +37,8 @@ public class ElectrumServerOptionsTests
             ("Coinshard:Electrum:Certificate:PfxPath", "/etc/coinshard/tls.pfx"),
             ("Coinshard:Electrum:Limits:MaxSessionsPerIp", "7"),
             ("Coinshard:Electrum:Limits:IdleTimeout", "00:02:00"),
-            ("Coinshard:Electrum:Limits:ExemptSubnets:0", "10.0.0.0/8")), Environment());
+            ("Coinshard:Electrum:Limits:ExemptSubnets:0", "10.0.0.0/8"),
+            ("Coinshard:Electrum:KeepReceiveBuffers", "false")), Environment());
 
         Assert.Equal("10.0.0.5", options.BindAddress);
         Assert.Equal(60001, options.Tcp.Port);
@@ -46,6 +48,7 @@ public class ElectrumServerOptionsTests
         Assert.Equal(7, options.Limits.MaxSessionsPerIp);
         Assert.Equal(TimeSpan.FromMinutes(2), options.Limits.IdleTimeout);
         Assert.Equal(["10.0.0.0/8"], options.Limits.ExemptSubnets);
+        Assert.False(options.KeepReceiveBuffers);
     }
 
     [Fact]

@@ -57,6 +57,26 @@ public class TransportTests
         Assert.Equal(1, server.Handler.MaxInFlight);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Tcp_and_tls_serve_with_or_without_receive_buffers_kept_between_messages(bool keep)
+    {
+        // Without kept buffers Kestrel waits for data with a zero-byte receive before renting one: a request
+        // split across writes, and one after an idle pause, must be read whole either way.
+        await using var server = await TestServer.StartAsync(o => o.KeepReceiveBuffers = keep);
+        foreach (var tls in new[] { false, true })
+        {
+            await using var client = await server.ConnectAsync(tls: tls);
+            await client.SendRawAsync("{\"id\":1,\"method\":\"ec"u8.ToArray());
+            await Task.Delay(50);
+            await client.SendRawAsync("ho\",\"params\":[\"split\"]}\n"u8.ToArray());
+            Assert.Equal("split", (await client.ReadJsonAsync()).GetProperty("result")[0].GetString());
+            await Task.Delay(200);
+            Assert.Equal(2, (await client.CallAsync("echo", "[2]", id: 2)).GetProperty("result")[0].GetInt32());
+        }
+    }
+
     [Fact]
     public async Task Pipelined_answers_are_not_held_back_by_a_slow_message_after_them()
     {
