@@ -42,6 +42,15 @@ public sealed record StoreOptions
     /// </summary>
     public TimeSpan BusyTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// SQLite: how much of the database file reader connections map into memory (<c>PRAGMA mmap_size</c>; SQLite
+    /// caps it at 2 GiB), so that reading a page is a memory access instead of a <c>pread</c> system call
+    /// (7-8% of the Electrum server's CPU per balance request before). 0 reads through system calls only: choose
+    /// that when the file sits on storage that may fail, since an I/O error inside a mapping cannot be returned
+    /// as an error (the process gets SIGBUS). The writer does not map.
+    /// </summary>
+    public long SqliteMemoryMapBytes { get; init; } = 2L << 30;
+
     /// <summary>How many change-feed rows are kept; older rows are pruned as blocks are connected.</summary>
     public int ChangeFeedRetention { get; init; } = 10_000;
 

@@ -116,6 +116,9 @@ public sealed class StoreSection
 
     /// <summary>PostgreSQL: the Npgsql connection string (required for that engine).</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>SQLite: MiB of the file readers map into memory (default 2048, SQLite's cap; 0 turns mapping off).</summary>
+    public int? MemoryMapMiB { get; set; }
 }
 
 /// <summary>One backend node.</summary>

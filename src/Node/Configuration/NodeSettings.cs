@@ -254,11 +254,23 @@ public sealed record NodeSettings(string DataDir, string NodeName, AdminSettings
                     return null;
                 }
                 var file = string.IsNullOrWhiteSpace(store.Path) ? Path.Combine(dataDir, $"{coin}.db") : Path.GetFullPath(ExpandHome(store.Path), dataDir);
-                return StoreOptions.Sqlite(file);
+                if (store.MemoryMapMiB is < 0)
+                {
+                    problems.Add($"{path}:MemoryMapMiB must be 0 (off) or more");
+                    return null;
+                }
+                return store.MemoryMapMiB is { } mib
+                    ? StoreOptions.Sqlite(file) with { SqliteMemoryMapBytes = (long)mib << 20 }
+                    : StoreOptions.Sqlite(file);
             case "postgresql" or "postgres":
                 if (string.IsNullOrWhiteSpace(store.ConnectionString))
                 {
                     problems.Add($"{path}:ConnectionString is required for PostgreSQL (e.g. Host=db;Database=coinshard;Username=coinshard;Password=…)");
+                    return null;
+                }
+                if (store.MemoryMapMiB is not null)
+                {
+                    problems.Add($"{path}:MemoryMapMiB is for SQLite");
                     return null;
                 }
                 return StoreOptions.PostgreSql(store.ConnectionString);

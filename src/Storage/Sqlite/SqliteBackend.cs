@@ -124,6 +124,12 @@ internal sealed class SqliteBackend : StoreBackend
         try
         {
             await connection.OpenAsync(ct).ConfigureAwait(false);
+            if (Options.SqliteMemoryMapBytes > 0)
+            {
+                using var pragma = connection.CreateCommand();
+                pragma.CommandText = $"PRAGMA mmap_size = {Options.SqliteMemoryMapBytes}";
+                await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
             return new SqliteReadSession(connection, _readers);
         }
         catch

@@ -64,6 +64,24 @@ public class NodeSettingsTests
     }
 
     [Fact]
+    public void The_sqlite_memory_map_is_configurable_and_only_for_sqlite()
+    {
+        var values = Minimal("ltc", "ltc-regtest");
+        Assert.Equal(2L << 30, Assert.Single(Resolve(values).Currencies).Store.SqliteMemoryMapBytes);
+        values["Coinshard:Currencies:ltc:Store:MemoryMapMiB"] = "0";
+        Assert.Equal(0, Assert.Single(Resolve(values).Currencies).Store.SqliteMemoryMapBytes);
+        values["Coinshard:Currencies:ltc:Store:MemoryMapMiB"] = "512";
+        Assert.Equal(512L << 20, Assert.Single(Resolve(values).Currencies).Store.SqliteMemoryMapBytes);
+
+        values["Coinshard:Currencies:ltc:Store:MemoryMapMiB"] = "-1";
+        Assert.Contains("Coinshard:Currencies:ltc:Store:MemoryMapMiB must be 0 (off) or more", Problems(values), StringComparison.Ordinal);
+        values["Coinshard:Currencies:ltc:Store:MemoryMapMiB"] = "64";
+        values["Coinshard:Currencies:ltc:Store:Engine"] = "postgresql";
+        values["Coinshard:Currencies:ltc:Store:ConnectionString"] = "Host=db;Database=c";
+        Assert.Contains("Coinshard:Currencies:ltc:Store:MemoryMapMiB is for SQLite", Problems(values), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Every_problem_is_reported_at_once_naming_its_setting()
     {
         var values = new Dictionary<string, string?>

@@ -17,6 +17,26 @@ public sealed class SqliteFaultTests : IDisposable
         Directory.Delete(_directory, recursive: true);
     }
 
+    [Theory]
+    [InlineData(0L, 0L)]
+    [InlineData(64L << 20, 64L << 20)]
+    [InlineData(1L << 40, 2147418112L)] // SQLite's SQLITE_MAX_MMAP_SIZE caps the mapping
+    public async Task Readers_map_the_configured_part_of_the_file(long configured, long expected)
+    {
+        var path = Path.Combine(_directory, "mapped.db");
+        var options = StoreOptions.Sqlite(path) with { SqliteMemoryMapBytes = configured };
+        var backend = new Sqlite.SqliteBackend(options, new Internal.TableNames(Currency.Bitcoin));
+        await using (await ChainStore.OpenAsync(options, Currency.Bitcoin))
+        {
+        }
+        await using (var reader = await backend.OpenReaderAsync(CancellationToken.None))
+        {
+            var pragma = reader.Command("PRAGMA mmap_size");
+            Assert.Equal(expected, Convert.ToInt64(await pragma.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+        await backend.DisposeAsync();
+    }
+
     [Fact]
     public async Task A_missing_directory_is_reported_with_the_directory_to_create()
     {
