@@ -47,7 +47,8 @@ public sealed record StoreOptions
     /// caps it at 2 GiB), so that reading a page is a memory access instead of a <c>pread</c> system call
     /// (7-8% of the Electrum server's CPU per balance request before). 0 reads through system calls only: choose
     /// that when the file sits on storage that may fail, since an I/O error inside a mapping cannot be returned
-    /// as an error (the process gets SIGBUS). The writer maps only while building a snapshot load's indexes.
+    /// as an error (the process gets SIGBUS). Mapped pages count in the process's resident set (page cache, not
+    /// heap). The writer does not map.
     /// </summary>
     public long SqliteMemoryMapBytes { get; init; } = 2L << 30;
 
