@@ -95,7 +95,8 @@ public sealed class RegtestChainFixture : IAsyncLifetime
     {
         var funded = FundedAddresses?.Values.ToHashSet() ?? [];
         return (await Rest.Rpc.CallAsync("listunspent", 1)).EnumerateArray()
-            .First(u => !funded.Contains(u.GetProperty("address").GetString()!) && Sats(u.GetProperty("amount")) > Coin);
+            // Wallet coins without an address (bare scripts) have no "address" field; the order of listunspent varies.
+            .First(u => u.TryGetProperty("address", out var address) && !funded.Contains(address.GetString()!) && Sats(u.GetProperty("amount")) > Coin);
     }
 
     /// <summary>Pays <paramref name="outputs"/> from one explicitly chosen wallet coin (change to a new address, fixed fee).</summary>

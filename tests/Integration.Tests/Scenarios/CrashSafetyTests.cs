@@ -43,15 +43,20 @@ public sealed partial class CrashSafetyTests(BigChainFixture chain, ITestOutputH
             if (i == 1)
             {
                 // Right after a restart, before or during its first write.
-                await Task.Delay(random.Next(0, 300));
+                await Task.Delay(random.Next(0, 100));
                 reported = (await process.StatusAsync()).IndexTip?.Height ?? -1;
             }
             else
             {
                 // A random height above the last kill (so each kill needs progress), then a random moment after it:
-                // usually in the middle of writing the next batch.
-                var low = Math.Min(Math.Max(60, last + 1), tip - 3);
-                var target = random.Next(low, tip - 2);
+                // usually in the middle of writing the next batch. Each kill draws from its own band of the catch-up,
+                // so that a fast catch-up still leaves room for the later kills below the tip.
+                var band = i == 0 ? 0 : i - 1;
+                var bands = Kills - 1;
+                var bandLow = 60 + ((tip - 63) * band / bands);
+                var bandHigh = 60 + ((tip - 63) * (band + 1) / bands);
+                var low = Math.Min(Math.Max(bandLow, last + 1), tip - 3);
+                var target = random.Next(low, Math.Max(low + 1, Math.Min(bandHigh, tip - 2)));
                 await Eventually.TrueAsync(
                     async () => (reported = (await process.StatusAsync()).IndexTip?.Height ?? -1) >= target,
                     $"{process.Name} indexes up to height {target}",
